@@ -1,0 +1,10 @@
+export * from './errors.js';
+export type { Engine, Clock } from './engine.js';
+export { systemClock } from './engine.js';
+export type { ObjectStore, ObjectMeta, ListOptions, PutIfAbsentResult } from './storage/object-store.js';
+export { MemoryStore } from './storage/memory-store.js';
+export { LocalFileSystemStore } from './storage/local-store.js';
+export * from './schema/types.js';
+export type * from './log/actions.js';
+export * from './expr/ast.js';
+export type { ParquetHandler, ParquetFileRef, ParquetReadOptions, ParquetWriteOptions } from './parquet/handler.js';

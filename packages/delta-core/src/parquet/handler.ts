@@ -1,0 +1,50 @@
+import type { RecordBatch, Schema, Table } from 'apache-arrow';
+
+/** A parquet file to read, addressed in the engine's object store. */
+export interface ParquetFileRef {
+  /** Absolute store path. */
+  readonly path: string;
+  /** Size in bytes when known (from the log); saves a head request. */
+  readonly size?: number;
+}
+
+export interface ParquetReadOptions {
+  /**
+   * Top-level column names (as stored in the file) to read; all when absent. Names missing from a
+   * file are skipped, not an error: schema evolution means old files lack new columns.
+   */
+  readonly columns?: readonly string[];
+  /** Rows per batch; the handler picks a large default (small batches halve throughput). */
+  readonly batchSize?: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface ParquetWriteOptions {
+  readonly compression?: 'snappy' | 'zstd' | 'uncompressed';
+  /** Maximum rows per row group. */
+  readonly rowGroupSize?: number;
+}
+
+/**
+ * Reads and writes parquet through the engine's store. Contract on what comes out:
+ * - INT96 timestamps arrive as `Timestamp<MICROSECOND, "UTC">` with exact values for every year
+ *   0001-9999; other timestamp units are left as stored.
+ * - Arrow field metadata carries `PARQUET:field_id` where the file has field ids.
+ * - A file that cannot be decoded throws DeltaError CORRUPT_DATA_FILE naming the path; a missing
+ *   file throws FILE_NOT_FOUND.
+ */
+export interface ParquetHandler {
+  /** The Arrow schema of a file, from its footer. */
+  readSchema(file: ParquetFileRef, options?: { signal?: AbortSignal }): Promise<Schema>;
+  /** One file's rows as record batches, in file order. */
+  readBatches(file: ParquetFileRef, options?: ParquetReadOptions): AsyncIterable<RecordBatch>;
+  /**
+   * Many files, decoded in parallel where the handler can (worker threads), yielded in the order
+   * given: every batch of `files[0]`, then of `files[1]`, and so on.
+   */
+  readFiles(files: readonly ParquetFileRef[], options?: ParquetReadOptions): AsyncIterable<{ fileIndex: number; batch: RecordBatch }>;
+  /** Encodes an Arrow table as parquet bytes. Field metadata `PARQUET:field_id` becomes parquet field ids. */
+  writeTable(table: Table, options?: ParquetWriteOptions): Promise<Uint8Array>;
+  /** Releases worker threads. Idempotent. */
+  close(): Promise<void>;
+}

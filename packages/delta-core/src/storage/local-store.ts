@@ -1,0 +1,171 @@
+import * as fs from 'node:fs';
+import * as fsp from 'node:fs/promises';
+import * as nodePath from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { DeltaError, wrapEngineError } from '../errors.js';
+import type { ListOptions, ObjectMeta, ObjectStore, PutIfAbsentResult } from './object-store.js';
+import { notFound } from './memory-store.js';
+import { compareUtf8, normalizeDir } from './paths.js';
+
+/**
+ * The local file system. The only module that imports `node:fs`.
+ *
+ * Atomicity: `put` writes a temporary sibling file then renames it over the target;
+ * `putIfAbsent` writes a temporary file then hard-links it to the target, which fails with EEXIST
+ * when another writer (in any process) got there first. Readers never see partial files.
+ */
+export class LocalFileSystemStore implements ObjectStore {
+  async *list(dir: string, options: ListOptions = {}): AsyncIterable<ObjectMeta> {
+    const root = normalizeDir(dir);
+    const out: ObjectMeta[] = [];
+    this.#collect(root, '', options, out);
+    out.sort((a, b) => compareUtf8(a.path, b.path));
+    yield* out;
+  }
+
+  #collect(root: string, relDir: string, options: ListOptions, out: ObjectMeta[]): void {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(root + relDir, { withFileTypes: true });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return;
+      if (code === 'ENOTDIR') {
+        throw new DeltaError('NOT_A_DIRECTORY', `${root + relDir} is a file, not a directory. Point at the table's directory instead.`, { cause: e });
+      }
+      throw wrapEngineError('list', root + relDir, e);
+    }
+    for (const ent of entries) {
+      const rel = relDir + ent.name;
+      if (ent.isDirectory()) {
+        if (options.recursive) this.#collect(root, rel + '/', options, out);
+        continue;
+      }
+      if (options.startAt !== undefined && relDir === '' && rel < options.startAt) continue;
+      let st: fs.Stats;
+      try {
+        st = fs.statSync(root + rel);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue; // deleted while listing
+        throw wrapEngineError('stat', root + rel, e);
+      }
+      if (!st.isFile()) continue;
+      out.push({ path: root + rel, size: st.size, lastModified: Math.floor(st.mtimeMs) });
+    }
+  }
+
+  async get(path: string): Promise<Uint8Array> {
+    try {
+      return new Uint8Array(await readFileCb(path));
+    } catch (e) {
+      throw mapError('read', path, e);
+    }
+  }
+
+  async getRange(path: string, start: number, end: number): Promise<Uint8Array> {
+    let fh: fsp.FileHandle | undefined;
+    try {
+      fh = await fsp.open(path, 'r');
+      const buf = new Uint8Array(Math.max(0, end - start));
+      let read = 0;
+      while (read < buf.length) {
+        const { bytesRead } = await fh.read(buf, read, buf.length - read, start + read);
+        if (bytesRead === 0) break;
+        read += bytesRead;
+      }
+      return read === buf.length ? buf : buf.subarray(0, read);
+    } catch (e) {
+      throw mapError('read', path, e);
+    } finally {
+      await fh?.close();
+    }
+  }
+
+  async head(path: string): Promise<ObjectMeta> {
+    try {
+      const st = await fsp.stat(path);
+      if (!st.isFile()) throw new DeltaError('FILE_NOT_FOUND', `${path} is a directory, not a file.`, { details: { path } });
+      return { path, size: st.size, lastModified: Math.floor(st.mtimeMs) };
+    } catch (e) {
+      throw mapError('stat', path, e);
+    }
+  }
+
+  async put(path: string, data: Uint8Array): Promise<void> {
+    const tmp = await this.#writeTemp(path, data);
+    try {
+      await fsp.rename(tmp, path);
+    } catch (e) {
+      await fsp.rm(tmp, { force: true });
+      throw mapError('write', path, e);
+    }
+  }
+
+  async putIfAbsent(path: string, data: Uint8Array): Promise<PutIfAbsentResult> {
+    const tmp = await this.#writeTemp(path, data);
+    try {
+      await fsp.link(tmp, path);
+      return { created: true };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') return { created: false };
+      throw mapError('write', path, e);
+    } finally {
+      await fsp.rm(tmp, { force: true });
+    }
+  }
+
+  async delete(path: string): Promise<void> {
+    try {
+      await fsp.rm(path, { force: true });
+    } catch (e) {
+      throw mapError('delete', path, e);
+    }
+  }
+
+  async isDirectory(path: string): Promise<boolean> {
+    try {
+      return (await fsp.stat(path)).isDirectory();
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw mapError('stat', path, e);
+    }
+  }
+
+  async #writeTemp(path: string, data: Uint8Array): Promise<string> {
+    const dir = nodePath.dirname(path);
+    const tmp = nodePath.join(dir, `.${nodePath.basename(path)}.${randomUUID()}.tmp`);
+    try {
+      await fsp.mkdir(dir, { recursive: true });
+      await fsp.writeFile(tmp, data, { flag: 'wx' });
+      return tmp;
+    } catch (e) {
+      await fsp.rm(tmp, { force: true });
+      throw mapError('write', path, e);
+    }
+  }
+}
+
+function readFileCb(path: string): Promise<Buffer> {
+  // The callback API makes fewer thread-pool round trips than fs.promises.readFile.
+  return new Promise((resolve, reject) => fs.readFile(path, (err, buf) => (err ? reject(err) : resolve(buf))));
+}
+
+function mapError(operation: string, path: string, e: unknown): DeltaError {
+  if (e instanceof DeltaError) return e;
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return notFound(path, e);
+  if (code === 'EISDIR') return new DeltaError('FILE_NOT_FOUND', `${path} is a directory, not a file.`, { cause: e, details: { path } });
+  if (code === 'ENOTDIR') {
+    return new DeltaError('NOT_A_DIRECTORY', `A parent of ${path} is a file, not a directory. Point at a table directory instead.`, { cause: e, details: { path } });
+  }
+  return wrapEngineError(operation, path, e);
+}
+
+/** Converts a local path or `file:` URI to an absolute store path. */
+export function localPathFromUri(uri: string): string {
+  if (uri.startsWith('file:')) {
+    const url = new URL(uri.startsWith('file://') ? uri : 'file://' + uri.slice('file:'.length));
+    return nodePath.resolve(decodeURIComponent(url.pathname));
+  }
+  return nodePath.resolve(uri);
+}
