@@ -5,6 +5,14 @@ export type { ObjectStore, ObjectMeta, ListOptions, PutIfAbsentResult } from './
 export { MemoryStore } from './storage/memory-store.js';
 export { LocalFileSystemStore } from './storage/local-store.js';
 export * from './schema/types.js';
+export { parseSchemaString, schemaToJson, schemaToString } from './schema/json.js';
+export { deltaToArrowSchema, arrowToDeltaSchema } from './schema/arrow.js';
 export type * from './log/actions.js';
+export type { HistoryEntry } from './log/commit-timestamps.js';
 export * from './expr/ast.js';
+export { parsePredicate } from './expr/parse.js';
 export type { ParquetHandler, ParquetFileRef, ParquetReadOptions, ParquetWriteOptions } from './parquet/handler.js';
+export { createDefaultEngine, type DefaultEngineOptions } from './table/default-engine.js';
+export { DeltaTable, type DeltaTableOptions, type SnapshotRequest } from './table/delta-table.js';
+export { Snapshot, type FileInfo } from './table/snapshot.js';
+export { Scan, type ScanOptions } from './table/scan.js';

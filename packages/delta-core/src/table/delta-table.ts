@@ -1,0 +1,102 @@
+import type { Engine } from '../engine.js';
+import { DeltaError } from '../errors.js';
+import { readHistory, resolveVersionAtTimestamp, type HistoryEntry } from '../log/commit-timestamps.js';
+import { loadTableState } from '../log/load-table-state.js';
+import type { ObjectStore } from '../storage/object-store.js';
+import { createDefaultEngine } from './default-engine.js';
+import { Snapshot } from './snapshot.js';
+import { tableRootFromUri } from './table-uri.js';
+
+export interface DeltaTableOptions {
+  /** A complete engine (store, parquet, clock). Takes precedence over `store`. */
+  readonly engine?: Engine;
+  /** The object store holding the table; the local file system by default. */
+  readonly store?: ObjectStore;
+  /**
+   * IANA time zone in which legacy zone-less timestamp partition values are read (Spark wrote
+   * them in its session zone). Default `UTC`, as delta-kernel does.
+   */
+  readonly sessionTimeZone?: string;
+}
+
+export interface SnapshotRequest {
+  /** Time travel to this version. */
+  readonly version?: number;
+  /** Time travel to the latest version committed at or before this instant (ISO text, Date, or ms). */
+  readonly timestamp?: string | Date | number;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * A Delta table at a location. Cheap to create and immutable: nothing is read until a snapshot
+ * or the history is requested.
+ *
+ * @example
+ * const table = DeltaTable.forPath('./events');
+ * const snap = await table.snapshot();
+ * for await (const batch of snap.scan({ columns: ['id'], filter: 'id > 10' }).batches()) { ... }
+ */
+export class DeltaTable {
+  readonly uri: string;
+  readonly tableRoot: string;
+  readonly engine: Engine;
+  readonly sessionTimeZone: string;
+
+  private constructor(uri: string, tableRoot: string, engine: Engine, sessionTimeZone: string) {
+    this.uri = uri;
+    this.tableRoot = tableRoot;
+    this.engine = engine;
+    this.sessionTimeZone = sessionTimeZone;
+  }
+
+  /** A table at a local path, a `file:` URI, or `memory://name` with a MemoryStore in options. */
+  static forPath(uri: string, options: DeltaTableOptions = {}): DeltaTable {
+    const engine = options.engine ?? createDefaultEngine(options.store ? { store: options.store } : {});
+    return new DeltaTable(uri, tableRootFromUri(uri), engine, options.sessionTimeZone ?? 'UTC');
+  }
+
+  /** The same table read with another engine. */
+  withEngine(engine: Engine): DeltaTable {
+    return new DeltaTable(this.uri, this.tableRoot, engine, this.sessionTimeZone);
+  }
+
+  /** The same table with another session time zone for legacy timestamp partition values. */
+  withSessionTimeZone(zone: string): DeltaTable {
+    return new DeltaTable(this.uri, this.tableRoot, this.engine, zone);
+  }
+
+  /** The table at its latest version, or at a version or timestamp (not both). */
+  async snapshot(request: SnapshotRequest = {}): Promise<Snapshot> {
+    const { signal } = request;
+    if (request.version !== undefined && request.timestamp !== undefined) {
+      throw new DeltaError('INVALID_ARGUMENT', 'Pass either a version or a timestamp to time travel, not both.');
+    }
+    let version = request.version;
+    if (version !== undefined && (!Number.isSafeInteger(version) || version < 0)) {
+      throw new DeltaError('INVALID_ARGUMENT', `Version must be a non-negative integer, got ${version}.`);
+    }
+    if (request.timestamp !== undefined) {
+      version = await resolveVersionAtTimestamp(this.engine, this.tableRoot, toMillis(request.timestamp), signal ? { signal } : {});
+    }
+    const state = await loadTableState(this.engine, this.tableRoot, { ...(version === undefined ? {} : { version }), ...(signal ? { signal } : {}) });
+    return new Snapshot(this.engine, state, { sessionTimeZone: this.sessionTimeZone });
+  }
+
+  /** Commit history, newest first: one entry per version with its commitInfo. */
+  async history(options: { limit?: number; signal?: AbortSignal } = {}): Promise<HistoryEntry[]> {
+    return readHistory(this.engine, this.tableRoot, options);
+  }
+
+  /** Releases engine resources (worker threads). */
+  async close(): Promise<void> {
+    await this.engine.parquet.close();
+  }
+}
+
+function toMillis(t: string | Date | number): number {
+  const ms = typeof t === 'number' ? t : typeof t === 'string' ? Date.parse(t) : t.getTime();
+  if (!Number.isFinite(ms)) {
+    throw new DeltaError('INVALID_ARGUMENT', `"${String(t)}" is not a valid timestamp. Use ISO 8601, e.g. 2024-01-31T12:00:00Z.`);
+  }
+  return ms;
+}

@@ -1,0 +1,128 @@
+import type { Schema } from 'apache-arrow';
+import type { Engine } from '../engine.js';
+import type { AddFile, CommitInfo, DeletionVectorDescriptor, Metadata, Protocol } from '../log/actions.js';
+import type { TableState } from '../log/replay.js';
+import { deltaToArrowSchema } from '../schema/arrow.js';
+import { columnMappingMode, type ColumnMappingMode } from '../schema/column-mapping.js';
+import { parseSchemaString } from '../schema/json.js';
+import type { StructType } from '../schema/types.js';
+import { parseJson } from '../util/json.js';
+import { Scan, type ScanOptions } from './scan.js';
+
+/** A live data file as a snapshot reports it. */
+export interface FileInfo {
+  /** The path as written in the log (URI-encoded, usually relative to the table root). */
+  readonly path: string;
+  readonly size: number;
+  readonly modificationTime: number;
+  /** Serialized partition values keyed by physical column name, as in the log. */
+  readonly partitionValues: Readonly<Record<string, string | null>>;
+  /** The parsed `stats` JSON (longs beyond 2^53 as bigint), when the file has stats. */
+  readonly stats?: Readonly<Record<string, unknown>>;
+  /** Physical row count from the stats, deletion vectors not subtracted. */
+  readonly numRecords?: number;
+  readonly deletionVector?: DeletionVectorDescriptor;
+}
+
+export interface SnapshotOptions {
+  /** IANA zone for legacy zone-less timestamp partition values. Default UTC. */
+  readonly sessionTimeZone: string;
+}
+
+/**
+ * An immutable view of a table at one version. Everything is computed from the reconciled log
+ * state; reading rows goes through {@link Snapshot.scan}.
+ */
+export class Snapshot {
+  readonly version: number;
+  readonly protocol: Protocol;
+  readonly metadata: Metadata;
+  /** The logical Delta schema. */
+  readonly schema: StructType;
+  /** The logical schema as Arrow, the shape scans produce. */
+  readonly arrowSchema: Schema;
+  readonly partitionColumns: readonly string[];
+  readonly properties: Readonly<Record<string, string>>;
+  readonly columnMapping: ColumnMappingMode;
+  /** Latest `txn.version` per application id. */
+  readonly appTransactions: ReadonlyMap<string, bigint>;
+  /** Live domain metadata: domain name to its configuration text. */
+  readonly domainMetadata: ReadonlyMap<string, string>;
+  /** The commitInfo of the commit at this version, when present. */
+  readonly commitInfo: CommitInfo | undefined;
+
+  readonly #engine: Engine;
+  readonly #state: TableState;
+  readonly #options: SnapshotOptions;
+  #fileInfos: FileInfo[] | undefined;
+
+  /** @internal Built by DeltaTable; not part of the public construction API. */
+  constructor(engine: Engine, state: TableState, options: SnapshotOptions) {
+    this.#engine = engine;
+    this.#state = state;
+    this.#options = options;
+    this.version = state.version;
+    this.protocol = state.protocol;
+    this.metadata = state.metadata;
+    this.schema = parseSchemaString(state.metadata.schemaString);
+    this.arrowSchema = deltaToArrowSchema(this.schema);
+    this.partitionColumns = state.metadata.partitionColumns;
+    this.properties = state.metadata.configuration;
+    this.columnMapping = columnMappingMode(state.metadata.configuration);
+    this.appTransactions = state.txns;
+    this.domainMetadata = new Map([...state.domains].map(([k, d]) => [k, d.configuration]));
+    this.commitInfo = state.commitInfo;
+  }
+
+  /** The table root path in the engine's store. */
+  get tableRoot(): string {
+    return this.#state.tableRoot;
+  }
+
+  /** The raw live add actions (for maintenance and writers). */
+  get addFiles(): readonly AddFile[] {
+    return this.#state.files;
+  }
+
+  /** @internal The reconciled state this snapshot was built from. */
+  get state(): TableState {
+    return this.#state;
+  }
+
+  /** Live files with parsed statistics, sorted by path for stable output. */
+  async files(): Promise<FileInfo[]> {
+    this.#fileInfos ??= this.#state.files.map(toFileInfo).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return this.#fileInfos;
+  }
+
+  /** A scan of this snapshot: projection, filter, and the row stream. */
+  scan(options: ScanOptions = {}): Scan {
+    return new Scan(this.#engine, this, options, this.#options.sessionTimeZone);
+  }
+}
+
+/** Converts a live add action into the {@link FileInfo} shape, parsing its stats JSON. */
+export function toFileInfo(add: AddFile): FileInfo {
+  let stats: Record<string, unknown> | undefined;
+  if (add.stats !== undefined && add.stats !== '') {
+    try {
+      const parsed = parseJson(add.stats);
+      if (parsed !== null && typeof parsed === 'object') stats = parsed as Record<string, unknown>;
+    } catch {
+      stats = undefined; // unparseable stats only disable skipping; they never fail a read
+    }
+  } else if (add.statsParsed !== null && typeof add.statsParsed === 'object') {
+    stats = add.statsParsed as Record<string, unknown>;
+  }
+  const n = stats?.numRecords;
+  const numRecords = typeof n === 'number' ? n : typeof n === 'bigint' ? Number(n) : undefined;
+  return {
+    path: add.path,
+    size: add.size,
+    modificationTime: add.modificationTime,
+    partitionValues: add.partitionValues,
+    ...(stats === undefined ? {} : { stats }),
+    ...(numRecords === undefined ? {} : { numRecords }),
+    ...(add.deletionVector === undefined ? {} : { deletionVector: add.deletionVector }),
+  };
+}
