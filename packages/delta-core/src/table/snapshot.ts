@@ -8,6 +8,7 @@ import { parseSchemaString } from '../schema/json.js';
 import type { StructType } from '../schema/types.js';
 import { parseJson } from '../util/json.js';
 import { Scan, type ScanOptions } from './scan.js';
+import { DeltaError } from '../errors.js';
 
 /** A live data file as a snapshot reports it. */
 export interface FileInfo {
@@ -37,10 +38,6 @@ export class Snapshot {
   readonly version: number;
   readonly protocol: Protocol;
   readonly metadata: Metadata;
-  /** The logical Delta schema. */
-  readonly schema: StructType;
-  /** The logical schema as Arrow, the shape scans produce. */
-  readonly arrowSchema: Schema;
   readonly partitionColumns: readonly string[];
   readonly properties: Readonly<Record<string, string>>;
   readonly columnMapping: ColumnMappingMode;
@@ -55,6 +52,8 @@ export class Snapshot {
   readonly #state: TableState;
   readonly #options: SnapshotOptions;
   #fileInfos: FileInfo[] | undefined;
+  #schema: StructType | undefined;
+  #arrowSchema: Schema | undefined;
 
   /** @internal Built by DeltaTable; not part of the public construction API. */
   constructor(engine: Engine, state: TableState, options: SnapshotOptions) {
@@ -64,14 +63,33 @@ export class Snapshot {
     this.version = state.version;
     this.protocol = state.protocol;
     this.metadata = state.metadata;
-    this.schema = parseSchemaString(state.metadata.schemaString);
-    this.arrowSchema = deltaToArrowSchema(this.schema);
     this.partitionColumns = state.metadata.partitionColumns;
     this.properties = state.metadata.configuration;
     this.columnMapping = columnMappingMode(state.metadata.configuration);
     this.appTransactions = state.txns;
     this.domainMetadata = new Map([...state.domains].map(([k, d]) => [k, d.configuration]));
     this.commitInfo = state.commitInfo;
+  }
+
+  /**
+   * The logical Delta schema. Parsed on first use, so a log whose metadata lacks a schema still
+   * opens for its history and file list; reading the schema of such a table throws INVALID_SCHEMA.
+   */
+  get schema(): StructType {
+    if (this.#schema) return this.#schema;
+    if (this.metadata.schemaString === '') {
+      throw new DeltaError(
+        'INVALID_SCHEMA',
+        `The table at ${this.tableRoot} has no schema at version ${this.version}: its metaData action lacks schemaString. The writer produced an incomplete log; its files can be listed but not read.`,
+        { details: { version: this.version } },
+      );
+    }
+    return (this.#schema = parseSchemaString(this.metadata.schemaString));
+  }
+
+  /** The logical schema as Arrow, the shape scans produce. */
+  get arrowSchema(): Schema {
+    return (this.#arrowSchema ??= deltaToArrowSchema(this.schema));
   }
 
   /** The table root path in the engine's store. */

@@ -1,0 +1,237 @@
+import type { RecordBatch } from 'apache-arrow';
+import type { ComparisonOp } from './ast.js';
+import type { BoundColumn, BoundExpr } from './bound.js';
+import { columnView, compareMixed, decimalAt, scalarAt, type ColumnView } from './column-view.js';
+import { compareNumbers, rescaleDecimal, type Scalar } from './scalar.js';
+
+/**
+ * Row-level evaluation of a bound predicate over an Arrow RecordBatch with SQL three-valued
+ * logic. Internally each node yields one code per row: 0 false, 1 null (unknown), 2 true, so AND
+ * is min, OR is max and NOT is 2 - x. Rows are selected only when the predicate is true.
+ */
+
+const FALSE = 0;
+const NULL = 1;
+const TRUE = 2;
+
+export interface EvaluateOptions {
+  /** Whether the batch's columns are named by logical (default) or physical names. */
+  readonly names?: 'logical' | 'physical';
+}
+
+/** A selection mask for `batch`: 1 where the predicate is true, 0 where it is false or null. */
+export function evaluatePredicate(pred: BoundExpr, batch: RecordBatch, options: EvaluateOptions = {}): Uint8Array {
+  const codes = evalNode(pred, batch, options.names ?? 'logical');
+  const mask = new Uint8Array(codes.length);
+  for (let i = 0; i < codes.length; i++) mask[i] = codes[i] === TRUE ? 1 : 0;
+  return mask;
+}
+
+function evalNode(e: BoundExpr, batch: RecordBatch, names: 'logical' | 'physical'): Uint8Array {
+  const n = batch.numRows;
+  switch (e.kind) {
+    case 'constant':
+      return new Uint8Array(n).fill(e.value === null ? NULL : e.value ? TRUE : FALSE);
+    case 'and':
+    case 'or': {
+      const [first, ...rest] = e.args;
+      if (!first) return new Uint8Array(n).fill(e.kind === 'and' ? TRUE : FALSE);
+      const acc = evalNode(first, batch, names);
+      for (const a of rest) {
+        const r = evalNode(a, batch, names);
+        if (e.kind === 'and') for (let i = 0; i < n; i++) acc[i] = Math.min(acc[i]!, r[i]!);
+        else for (let i = 0; i < n; i++) acc[i] = Math.max(acc[i]!, r[i]!);
+      }
+      return acc;
+    }
+    case 'not': {
+      const r = evalNode(e.arg, batch, names);
+      for (let i = 0; i < n; i++) r[i] = TRUE - r[i]!;
+      return r;
+    }
+    case 'isNull': {
+      const v = view(e.arg, batch, names);
+      const out = new Uint8Array(n).fill(e.negated ? TRUE : FALSE);
+      if (v.valid) for (let i = 0; i < n; i++) if (!v.valid[i]) out[i] = e.negated ? FALSE : TRUE;
+      return out;
+    }
+    case 'in': {
+      const v = view(e.arg, batch, names);
+      const out = new Uint8Array(n).fill(FALSE);
+      for (const x of e.values) {
+        const eq = compareLiteral(v, '=', x);
+        for (let i = 0; i < n; i++) if (eq[i]! > out[i]!) out[i] = eq[i]!;
+      }
+      if (e.hasNull) for (let i = 0; i < n; i++) if (out[i] === FALSE) out[i] = NULL;
+      applyNulls(out, v.valid, NULL);
+      if (e.negated) for (let i = 0; i < n; i++) out[i] = TRUE - out[i]!;
+      return out;
+    }
+    case 'comparison': {
+      const left = view(e.left, batch, names);
+      if (e.right.kind === 'column') return compareColumns(left, e.op, view(e.right, batch, names));
+      return compareLiteral(left, e.op, e.right.value);
+    }
+  }
+}
+
+function view(c: BoundColumn, batch: RecordBatch, names: 'logical' | 'physical'): ColumnView {
+  return columnView(batch, names === 'logical' ? c.path : c.physicalPath);
+}
+
+/** Sets `code` on invalid rows. */
+function applyNulls(out: Uint8Array, valid: Uint8Array | null, code: number): void {
+  if (!valid) return;
+  for (let i = 0; i < out.length; i++) if (!valid[i]) out[i] = code;
+}
+
+/** Result codes by comparison sign (-1, 0, 1) for each operator. */
+const TABLES: Record<ComparisonOp, Uint8Array> = {
+  '=': Uint8Array.of(FALSE, TRUE, FALSE),
+  '<=>': Uint8Array.of(FALSE, TRUE, FALSE),
+  '!=': Uint8Array.of(TRUE, FALSE, TRUE),
+  '<': Uint8Array.of(TRUE, FALSE, FALSE),
+  '<=': Uint8Array.of(TRUE, TRUE, FALSE),
+  '>': Uint8Array.of(FALSE, FALSE, TRUE),
+  '>=': Uint8Array.of(FALSE, TRUE, TRUE),
+};
+
+const encoder = new TextEncoder();
+
+/** `column op literal` per row. */
+function compareLiteral(v: ColumnView, op: ComparisonOp, lit: Scalar): Uint8Array {
+  const n = v.length;
+  const out = new Uint8Array(n);
+  const nullCode = op === '<=>' ? (lit === null ? TRUE : FALSE) : NULL;
+  if (lit === null) {
+    out.fill(op === '<=>' ? FALSE : NULL);
+    if (op === '<=>') applyNulls(out, v.valid, TRUE);
+    return out;
+  }
+  const table = TABLES[op];
+  switch (v.kind) {
+    case 'null':
+      return out.fill(nullCode);
+    case 'number':
+      if (typeof lit === 'number' || typeof lit === 'bigint') {
+        numberLoop(v.values, Number(lit), table, out);
+        break;
+      }
+      genericLoop(v, lit, table, out);
+      break;
+    case 'bigint':
+      if (typeof lit === 'bigint') bigintLoop(v.values, lit, table, out);
+      else genericLoop(v, lit, table, out);
+      break;
+    case 'decimal': {
+      const r = typeof lit === 'object' && 'unscaled' in lit ? rescaleDecimal(lit, v.scale) : undefined;
+      if (r && 'exact' in r) decimalLoop(v.lo, v.hi, r.exact.unscaled, table, out);
+      else genericLoop(v, lit, table, out);
+      break;
+    }
+    case 'bytes': {
+      const bytes = typeof lit === 'string' ? encoder.encode(lit) : lit instanceof Uint8Array ? lit : undefined;
+      if (bytes) bytesLoop(v.offsets, v.data, bytes, table, out);
+      else genericLoop(v, lit, table, out);
+      break;
+    }
+    case 'dictionary': {
+      const dict = compareLiteral(v.dictionary, op, lit);
+      const idx = v.indices;
+      for (let i = 0; i < n; i++) out[i] = dict[Number(idx[i]!)]!;
+      break;
+    }
+    case 'bool':
+    case 'opaque':
+      genericLoop(v, lit, table, out);
+      break;
+  }
+  applyNulls(out, v.valid, nullCode);
+  return out;
+}
+
+function numberLoop(values: ArrayLike<number>, lit: number, table: Uint8Array, out: Uint8Array): void {
+  const lt = table[0]!;
+  const eq = table[1]!;
+  const gt = table[2]!;
+  if (Number.isNaN(lit)) {
+    for (let i = 0; i < out.length; i++) out[i] = table[compareNumbers(values[i]!, lit) + 1]!;
+    return;
+  }
+  for (let i = 0; i < out.length; i++) {
+    const x = values[i]!;
+    out[i] = x < lit ? lt : x > lit ? gt : x === lit ? eq : gt; // NaN sorts above every number
+  }
+}
+
+function bigintLoop(values: BigInt64Array | BigUint64Array, lit: bigint, table: Uint8Array, out: Uint8Array): void {
+  const lt = table[0]!;
+  const eq = table[1]!;
+  const gt = table[2]!;
+  for (let i = 0; i < out.length; i++) {
+    const x = values[i]!;
+    out[i] = x < lit ? lt : x > lit ? gt : eq;
+  }
+}
+
+function decimalLoop(lo: BigUint64Array, hi: BigInt64Array, lit: bigint, table: Uint8Array, out: Uint8Array): void {
+  for (let i = 0; i < out.length; i++) {
+    const x = decimalAt(lo, hi, i);
+    out[i] = table[x < lit ? 0 : x > lit ? 2 : 1]!;
+  }
+}
+
+/** Unsigned byte-wise comparison of each row with `lit` (UTF-8 byte order for strings). */
+function bytesLoop(offsets: Int32Array | BigInt64Array, data: Uint8Array, lit: Uint8Array, table: Uint8Array, out: Uint8Array): void {
+  const small = offsets instanceof Int32Array;
+  const m = lit.length;
+  for (let i = 0; i < out.length; i++) {
+    const start = small ? offsets[i]! : Number(offsets[i]!);
+    const end = small ? offsets[i + 1]! : Number(offsets[i + 1]!);
+    const len = end - start;
+    const k = len < m ? len : m;
+    let c = 0;
+    for (let j = 0; j < k; j++) {
+      const d = data[start + j]! - lit[j]!;
+      if (d !== 0) {
+        c = d < 0 ? -1 : 1;
+        break;
+      }
+    }
+    if (c === 0 && len !== m) c = len < m ? -1 : 1;
+    out[i] = table[c + 1]!;
+  }
+}
+
+function genericLoop(v: ColumnView, lit: Exclude<Scalar, null>, table: Uint8Array, out: Uint8Array): void {
+  for (let i = 0; i < out.length; i++) {
+    if (v.valid && !v.valid[i]) continue;
+    out[i] = table[Math.sign(compareMixed(scalarAt(v, i), lit)) + 1]!;
+  }
+}
+
+/** `left op right` for two columns, row by row. */
+function compareColumns(left: ColumnView, op: ComparisonOp, right: ColumnView): Uint8Array {
+  const n = left.length;
+  const out = new Uint8Array(n);
+  const table = TABLES[op];
+  const lv = left.valid;
+  const rv = right.valid;
+  for (let i = 0; i < n; i++) {
+    const lnull = lv !== null && !lv[i];
+    const rnull = rv !== null && !rv[i];
+    if (lnull || rnull) {
+      out[i] = op === '<=>' ? (lnull && rnull ? TRUE : FALSE) : NULL;
+      continue;
+    }
+    out[i] = table[Math.sign(compareMixed(scalarAt(left, i), scalarAt(right, i))) + 1]!;
+  }
+  return out;
+}
+
+/** Number of selected rows in a mask. */
+export function countSelected(mask: Uint8Array): number {
+  let c = 0;
+  for (let i = 0; i < mask.length; i++) c += mask[i]!;
+  return c;
+}

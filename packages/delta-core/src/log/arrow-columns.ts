@@ -1,0 +1,240 @@
+import { DateUnit, makeVector, TimeUnit, Type } from 'apache-arrow';
+import type { Data, Decimal, Struct, Timestamp, Int as ArrowInt, Date_ } from 'apache-arrow';
+import { ActionFieldError } from './parse-actions.js';
+
+/**
+ * Columnar readers over Arrow `Data` for checkpoint decoding. Each getter is built once per column
+ * and called per row; none allocates row proxies. Conventions of Arrow JS relied on: `values` and
+ * `valueOffsets` of a sliced Data are already sliced (index from 0), while validity bitmaps and
+ * boolean values are indexed with `data.offset + i`.
+ *
+ * Getters return `undefined` for null.
+ */
+export type Getter<T> = (i: number) => T | undefined;
+
+/** True when row `i` of `data` is not null. */
+export function validity(data: Data): (i: number) => boolean {
+  if (data.typeId === Type.Null) return () => false;
+  const bitmap = data.nullBitmap;
+  if (!bitmap || bitmap.length === 0 || data.nullCount === 0) return () => true;
+  const off = data.offset;
+  return (i) => {
+    const j = off + i;
+    return (bitmap[j >> 3]! & (1 << (j & 7))) !== 0;
+  };
+}
+
+/** The child of a struct column by name, or undefined when the file lacks it. */
+export function child(data: Data | undefined, name: string): Data | undefined {
+  if (data === undefined || data.typeId !== Type.Struct) return undefined;
+  const idx = (data.type as Struct).children.findIndex((f) => f.name === name);
+  return idx < 0 ? undefined : data.children[idx];
+}
+
+const none = () => undefined;
+
+/** Strings (Utf8, LargeUtf8, or anything else through Arrow's generic accessor). */
+export function strings(data: Data | undefined): Getter<string> {
+  if (data === undefined) return none;
+  const valid = validity(data);
+  if (data.typeId === Type.Utf8 || data.typeId === Type.LargeUtf8) {
+    const offsets = data.valueOffsets as Int32Array | BigInt64Array;
+    const bytes = data.values as Uint8Array;
+    const big = offsets instanceof BigInt64Array;
+    const start = big ? Number(offsets[0] ?? 0n) : ((offsets as Int32Array)[0] ?? 0);
+    const end = big ? Number(offsets[data.length] ?? 0n) : ((offsets as Int32Array)[data.length] ?? 0);
+    // Whole-buffer decode: when every byte is ASCII, byte offsets are character offsets and each
+    // value is a cheap slice of one decoded string.
+    if (!big && isAscii(bytes, start, end)) {
+      const all = latin1.decode(bytes.subarray(start, end));
+      const o = offsets as Int32Array;
+      return (i) => (valid(i) ? all.slice(o[i]! - start, o[i + 1]! - start) : undefined);
+    }
+    return (i) => (valid(i) ? utf8.decode(bytes.subarray(Number(offsets[i]!), Number(offsets[i + 1]!))) : undefined);
+  }
+  const vec = makeVector(data);
+  return (i) => {
+    const v: unknown = valid(i) ? vec.get(i) : null;
+    return v == null ? undefined : String(v);
+  };
+}
+
+const utf8 = new TextDecoder('utf-8');
+const latin1 = new TextDecoder('latin1');
+
+function isAscii(bytes: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (bytes[i]! > 127) return false;
+  return true;
+}
+
+/** Integers as JS numbers; a 64-bit value beyond 2^53 throws a precision-loss field error. */
+export function safeInts(data: Data | undefined, field: string): Getter<number> {
+  if (data === undefined) return none;
+  const valid = validity(data);
+  const values = data.values as ArrayLike<number | bigint>;
+  if (data.typeId === Type.Int || data.typeId === Type.Float) {
+    if (values instanceof BigInt64Array || values instanceof BigUint64Array) {
+      return (i) => {
+        if (!valid(i)) return undefined;
+        const n = Number(values[i]!);
+        if (!Number.isSafeInteger(n)) throw new ActionFieldError(`field ${field} = ${values[i]!} is beyond 2^53 - 1 and cannot be represented exactly`, true);
+        return n;
+      };
+    }
+    return (i) => (valid(i) ? (values[i] as number) : undefined);
+  }
+  const plain = plainValues(data, 'number-if-safe');
+  return (i) => {
+    const v = plain(i);
+    return typeof v === 'number' ? v : undefined;
+  };
+}
+
+export function booleans(data: Data | undefined): Getter<boolean> {
+  if (data === undefined) return none;
+  const valid = validity(data);
+  if (data.typeId !== Type.Bool) return none;
+  const bits = data.values as Uint8Array;
+  const off = data.offset;
+  return (i) => {
+    if (!valid(i)) return undefined;
+    const j = off + i;
+    return (bits[j >> 3]! & (1 << (j & 7))) !== 0;
+  };
+}
+
+/** A `map<string,string>` column as plain objects (null values kept as null). */
+export function stringMaps(data: Data | undefined): Getter<Record<string, string | null>> {
+  if (data === undefined) return none;
+  if (data.typeId !== Type.Map) {
+    const plain = plainValues(data, 'number-if-safe');
+    return (i) => plain(i) as Record<string, string | null> | undefined;
+  }
+  const valid = validity(data);
+  const offsets = data.valueOffsets as Int32Array;
+  const entries = data.children[0]!;
+  const keys = strings(entries.children[0]);
+  const vals = strings(entries.children[1]);
+  return (i) => {
+    if (!valid(i)) return undefined;
+    const out: Record<string, string | null> = {};
+    for (let k = offsets[i]!; k < offsets[i + 1]!; k++) {
+      const key = keys(k);
+      if (key !== undefined) out[key] = vals(k) ?? null;
+    }
+    return out;
+  };
+}
+
+type LongMode = 'bigint' | 'number-if-safe';
+
+/**
+ * Any column as plain JS values: structs as objects, lists as arrays, maps as objects with string
+ * keys, 64-bit integers as bigint (or as numbers when safe in `number-if-safe` mode), dates as
+ * days since the epoch, timestamps as bigint microseconds, decimals as exact decimal strings,
+ * binary as Uint8Array.
+ */
+export function plainValues(data: Data | undefined, longs: LongMode): Getter<unknown> {
+  if (data === undefined) return none;
+  const valid = validity(data);
+  const wrap = (f: (i: number) => unknown): Getter<unknown> => (i) => (valid(i) ? f(i) : undefined);
+  const values = data.values as ArrayLike<unknown>;
+  switch (data.typeId) {
+    case Type.Null:
+      return none;
+    case Type.Int: {
+      if ((data.type as ArrowInt).bitWidth < 64) return wrap((i) => values[i]);
+      const v64 = values as BigInt64Array;
+      return wrap((i) => (longs === 'bigint' || !Number.isSafeInteger(Number(v64[i]!)) ? v64[i]! : Number(v64[i]!)));
+    }
+    case Type.Float:
+      return wrap((i) => Number(values[i]));
+    case Type.Bool:
+      return booleans(data);
+    case Type.Utf8:
+    case Type.LargeUtf8:
+      return strings(data);
+    case Type.Date:
+      if ((data.type as Date_).unit === DateUnit.DAY) return wrap((i) => values[i]);
+      return wrap((i) => Math.floor(Number(values[i]) / 86_400_000));
+    case Type.Timestamp:
+      return timestampMicros(data, valid);
+    case Type.Decimal:
+      return decimals(data, valid);
+    case Type.Struct:
+      return structs(data, valid, longs);
+    case Type.List:
+    case Type.LargeList: {
+      const offsets = data.valueOffsets as ArrayLike<number | bigint>;
+      const items = plainValues(data.children[0], longs);
+      return wrap((i) => {
+        const out: unknown[] = [];
+        for (let k = Number(offsets[i]); k < Number(offsets[i + 1]); k++) out.push(items(k) ?? null);
+        return out;
+      });
+    }
+    case Type.Map:
+      return stringMaps(data);
+    default: {
+      const vec = makeVector(data);
+      return wrap((i) => vec.get(i) ?? undefined);
+    }
+  }
+}
+
+function structs(data: Data, valid: (i: number) => boolean, longs: LongMode): Getter<unknown> {
+  const fields = (data.type as Struct).children.map((f, k) => ({ name: f.name, get: plainValues(data.children[k], longs) }));
+  return (i) => {
+    if (!valid(i)) return undefined;
+    const out: Record<string, unknown> = {};
+    for (const f of fields) {
+      const v = f.get(i);
+      if (v !== undefined) out[f.name] = v;
+    }
+    return out;
+  };
+}
+
+const UNIT_TO_MICROS: Record<number, [bigint, bigint]> = {
+  [TimeUnit.SECOND]: [1_000_000n, 1n],
+  [TimeUnit.MILLISECOND]: [1000n, 1n],
+  [TimeUnit.MICROSECOND]: [1n, 1n],
+  [TimeUnit.NANOSECOND]: [1n, 1000n],
+};
+
+function timestampMicros(data: Data, valid: (i: number) => boolean): Getter<unknown> {
+  const [mul, div] = UNIT_TO_MICROS[(data.type as Timestamp).unit] ?? [1n, 1n];
+  const values = data.values as unknown as ArrayLike<bigint | number>;
+  return (i) => {
+    if (!valid(i)) return undefined;
+    const v = BigInt(values[i]!) * mul;
+    return div === 1n ? v : floorDiv(v, div);
+  };
+}
+
+function floorDiv(a: bigint, b: bigint): bigint {
+  const q = a / b;
+  return a % b !== 0n && a < 0n ? q - 1n : q;
+}
+
+function decimals(data: Data, valid: (i: number) => boolean): Getter<unknown> {
+  const type = data.type as Decimal;
+  const words = data.values as unknown as Uint32Array;
+  const stride = type.bitWidth / 32;
+  const bits = BigInt(type.bitWidth);
+  return (i) => {
+    if (!valid(i)) return undefined;
+    let v = 0n;
+    for (let k = stride - 1; k >= 0; k--) v = (v << 32n) | BigInt(words[i * stride + k]!);
+    if (v >> (bits - 1n) === 1n) v -= 1n << bits;
+    return decimalText(v, type.scale);
+  };
+}
+
+/** The exact decimal text of `unscaled * 10^-scale`. */
+export function decimalText(unscaled: bigint, scale: number): string {
+  if (scale <= 0) return (unscaled * 10n ** BigInt(-scale)).toString();
+  const neg = unscaled < 0n;
+  const digits = (neg ? -unscaled : unscaled).toString().padStart(scale + 1, '0');
+  return `${neg ? '-' : ''}${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
+}

@@ -1,0 +1,107 @@
+import type { Engine } from '../engine.js';
+import { throwIfAborted } from '../errors.js';
+import type { Action, CommitInfo, Metadata, Protocol } from './actions.js';
+import { readCheckpoint } from './checkpoint-reader.js';
+import type { LogFile } from './log-path.js';
+import { parseActionLines } from './parse-actions.js';
+import { checkReadSupported } from './protocol-check.js';
+import { LogReplay, type TableState } from './replay.js';
+import { buildLogSegment, type LogSegment } from './segment.js';
+
+export interface LoadTableStateOptions {
+  /** Version to load; the latest when absent. */
+  readonly version?: number;
+  readonly signal?: AbortSignal;
+}
+
+/** Commit files read at once. */
+const READ_CONCURRENCY = 8;
+
+/**
+ * The reconciled state of the Delta table at `tableRoot` (a store path), at `options.version` or
+ * the latest version. Lists `_delta_log` once, reads the newest usable checkpoint and the commits
+ * after it, checks that the protocol is readable before replaying, then replays.
+ */
+export async function loadTableState(engine: Engine, tableRoot: string, options: LoadTableStateOptions = {}): Promise<TableState> {
+  const segment = await buildLogSegment(engine, tableRoot, options);
+  return replaySegment(engine, segment, options.signal);
+}
+
+/** Replays an already built segment (see {@link loadTableState}). */
+export async function replaySegment(engine: Engine, segment: LogSegment, signal?: AbortSignal): Promise<TableState> {
+  const commits = await readCommits(engine, segment.commits, signal);
+  let protocol = latestProtocol(commits);
+  if (protocol !== undefined) checkReadSupported(protocol, segment.tableRoot);
+  const replay = new LogReplay(segment.tableRoot);
+  if (segment.checkpoint !== undefined) {
+    const content = await readCheckpoint(engine, segment.tableRoot, segment.checkpoint, { signal });
+    if (protocol === undefined) {
+      protocol = latestProtocol([content.actions]);
+      if (protocol !== undefined) checkReadSupported(protocol, segment.tableRoot);
+    }
+    replay.addCheckpointFiles(content.adds);
+    replay.apply(content.actions);
+  }
+  throwIfAborted(signal);
+  for (const actions of commits) replay.apply(actions);
+  return replay.finish(segment.version, await snapshotCommitInfo(engine, segment, commits, signal));
+}
+
+/** The commitInfo of the commit at the segment's version, reading the checkpoint's commit if needed. */
+async function snapshotCommitInfo(engine: Engine, segment: LogSegment, commits: readonly (readonly Action[])[], signal?: AbortSignal): Promise<CommitInfo | undefined> {
+  let actions = commits.at(-1);
+  if (actions === undefined) {
+    if (segment.checkpointCommit === undefined) return undefined;
+    actions = (await readCommits(engine, [segment.checkpointCommit], signal))[0]!;
+  }
+  for (const a of actions) if (a.kind === 'commitInfo') return a.commitInfo;
+  return undefined;
+}
+
+/** Reads and parses commit files, at most {@link READ_CONCURRENCY} at a time, in the given order. */
+export async function readCommits(engine: Engine, files: readonly LogFile[], signal?: AbortSignal): Promise<Action[][]> {
+  const out = new Array<Action[]>(files.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < files.length) {
+      const i = next++;
+      throwIfAborted(signal);
+      const path = files[i]!.meta.path;
+      out[i] = parseActionLines(await engine.store.get(path, { signal }), path);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, files.length) }, worker));
+  return out;
+}
+
+function latestProtocol(commits: readonly (readonly Action[])[]): Protocol | undefined {
+  for (let c = commits.length - 1; c >= 0; c--) {
+    const actions = commits[c]!;
+    for (let i = actions.length - 1; i >= 0; i--) {
+      const a = actions[i]!;
+      if (a.kind === 'protocol') return a.protocol;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The protocol and metadata of a segment without reconstructing the file list: the newest of each
+ * in the commits, else from the checkpoint (reading only its protocol and metaData columns).
+ */
+export async function loadProtocolAndMetadata(engine: Engine, segment: LogSegment, signal?: AbortSignal): Promise<{ protocol?: Protocol; metadata?: Metadata }> {
+  const commits = await readCommits(engine, segment.commits, signal);
+  let protocol = latestProtocol(commits);
+  let metadata: Metadata | undefined;
+  for (let c = commits.length - 1; c >= 0 && metadata === undefined; c--) {
+    for (const a of commits[c]!) if (a.kind === 'metaData') metadata = a.metaData;
+  }
+  if ((protocol === undefined || metadata === undefined) && segment.checkpoint !== undefined) {
+    const content = await readCheckpoint(engine, segment.tableRoot, segment.checkpoint, { signal, protocolAndMetadataOnly: true });
+    for (const a of content.actions) {
+      if (a.kind === 'protocol') protocol ??= a.protocol;
+      if (a.kind === 'metaData') metadata ??= a.metaData;
+    }
+  }
+  return { protocol, metadata };
+}

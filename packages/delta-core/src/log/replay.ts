@@ -1,0 +1,129 @@
+import { DeltaError } from '../errors.js';
+import type { Action, AddFile, CommitInfo, DomainMetadata, Metadata, Protocol, RemoveFile } from './actions.js';
+import { fileActionKey } from './paths.js';
+
+/**
+ * The reconciled state of a table at one version.
+ *
+ * Invariants: `files` holds one entry per logical file (canonical path + deletion-vector id) whose
+ * newest action is an `add`; `tombstones` likewise for `remove`; no logical file is in both.
+ * `domains` holds only domains whose newest action is not `removed`.
+ */
+export interface TableState {
+  readonly tableRoot: string;
+  readonly version: number;
+  readonly protocol: Protocol;
+  readonly metadata: Metadata;
+  /** Live data files, in no particular order. */
+  readonly files: readonly AddFile[];
+  /** Removed files still in the log (for VACUUM and conflict checks); scans ignore them. */
+  readonly tombstones: readonly RemoveFile[];
+  /** Latest `txn.version` per application id. */
+  readonly txns: ReadonlyMap<string, bigint>;
+  /** Live domain metadata per domain name. */
+  readonly domains: ReadonlyMap<string, DomainMetadata>;
+  /** The commitInfo of the commit at `version`, when that commit file exists and has one. */
+  readonly commitInfo?: CommitInfo;
+}
+
+/**
+ * Forward log replay: apply the checkpoint's actions, then each commit in version order. For each
+ * logical file the newest action wins: an `add` makes it live (also after an earlier remove), a
+ * `remove` turns it into a tombstone. The newest protocol and metadata win; the newest `txn` per
+ * application wins; a `removed` domain action deletes the domain.
+ */
+export class LogReplay {
+  readonly #tableRoot: string;
+  readonly #adds = new Map<string, AddFile>();
+  readonly #removes = new Map<string, RemoveFile>();
+  readonly #txns = new Map<string, bigint>();
+  readonly #domains = new Map<string, DomainMetadata>();
+  #protocol: Protocol | undefined;
+  #metadata: Metadata | undefined;
+
+  constructor(tableRoot: string) {
+    this.#tableRoot = tableRoot;
+  }
+
+  /** Applies the actions of one commit (or of a checkpoint, which behaves as a single commit). */
+  apply(actions: readonly Action[]): void {
+    for (const a of actions) this.applyOne(a);
+  }
+
+  applyOne(a: Action): void {
+    switch (a.kind) {
+      case 'add': {
+        const key = fileActionKey(this.#tableRoot, a.add.path, a.add.deletionVector);
+        this.#adds.set(key, a.add);
+        this.#removes.delete(key);
+        break;
+      }
+      case 'remove': {
+        const key = fileActionKey(this.#tableRoot, a.remove.path, a.remove.deletionVector);
+        this.#adds.delete(key);
+        this.#removes.set(key, a.remove);
+        break;
+      }
+      case 'protocol':
+        this.#protocol = a.protocol;
+        break;
+      case 'metaData':
+        this.#metadata = a.metaData;
+        break;
+      case 'txn':
+        this.#txns.set(a.txn.appId, a.txn.version);
+        break;
+      case 'domainMetadata':
+        if (a.domainMetadata.removed) this.#domains.delete(a.domainMetadata.domain);
+        else this.#domains.set(a.domainMetadata.domain, a.domainMetadata);
+        break;
+      case 'commitInfo':
+      case 'cdc':
+      case 'checkpointMetadata':
+      case 'sidecar':
+        break; // not part of the reconciled state
+    }
+  }
+
+  /** Adds many live files from a checkpoint at once (no removes can precede them). */
+  addCheckpointFiles(adds: readonly AddFile[]): void {
+    for (const add of adds) this.#adds.set(fileActionKey(this.#tableRoot, add.path, add.deletionVector), add);
+  }
+
+  get protocol(): Protocol | undefined {
+    return this.#protocol;
+  }
+
+  /**
+   * The state after everything applied. Throws MISSING_PROTOCOL or MISSING_METADATA when the log
+   * never declared them.
+   */
+  finish(version: number, commitInfo: CommitInfo | undefined): TableState {
+    const tableRoot = this.#tableRoot;
+    if (this.#protocol === undefined) {
+      throw new DeltaError(
+        'MISSING_PROTOCOL',
+        `The Delta log at ${tableRoot} has no protocol action up to version ${version}; every table must declare one. The log or its checkpoint is incomplete or corrupt; restore it from a backup.`,
+        { details: { tableRoot, version } },
+      );
+    }
+    if (this.#metadata === undefined) {
+      throw new DeltaError(
+        'MISSING_METADATA',
+        `The Delta log at ${tableRoot} has no metaData action up to version ${version}; every table must declare one. The log or its checkpoint is incomplete or corrupt; restore it from a backup.`,
+        { details: { tableRoot, version } },
+      );
+    }
+    return {
+      tableRoot,
+      version,
+      protocol: this.#protocol,
+      metadata: this.#metadata,
+      files: [...this.#adds.values()],
+      tombstones: [...this.#removes.values()],
+      txns: this.#txns,
+      domains: this.#domains,
+      commitInfo,
+    };
+  }
+}

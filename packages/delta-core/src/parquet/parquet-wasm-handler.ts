@@ -1,0 +1,78 @@
+/**
+ * The ParquetHandler implementation over parquet-wasm. Bytes always come through the engine's
+ * ObjectStore; decoding happens in this thread (`readSchema`, `readBatches`) or in a pool of
+ * worker threads (`readFiles`).
+ */
+import type { RecordBatch, Schema, Table } from 'apache-arrow';
+import { availableParallelism } from 'node:os';
+import { throwIfAborted, wrapEngineError } from '../errors.js';
+import type { ObjectStore } from '../storage/object-store.js';
+import { decodeInThread, decodeSchema } from './decode.js';
+import { encodeTable } from './encode.js';
+import type { ParquetFileRef, ParquetHandler, ParquetReadOptions, ParquetWriteOptions } from './handler.js';
+import { WorkerPool } from './worker-pool.js';
+
+export interface ParquetHandlerOptions {
+  /**
+   * Worker threads for `readFiles`; default min(2, CPUs). 0 decodes every file in this thread.
+   * Workers load the built `dist/parquet/decode-worker.js` (see worker-pool.ts).
+   */
+  readonly workers?: number;
+}
+
+/** Creates the parquet-wasm handler reading and writing through `store`. */
+export function createParquetHandler(store: ObjectStore, options: ParquetHandlerOptions = {}): ParquetHandler {
+  return new ParquetWasmHandler(store, options.workers ?? Math.min(2, availableParallelism()));
+}
+
+async function readBytes(store: ObjectStore, file: ParquetFileRef, signal: AbortSignal | undefined): Promise<Uint8Array> {
+  throwIfAborted(signal);
+  try {
+    return await store.get(file.path, signal ? { signal } : undefined);
+  } catch (e) {
+    throw wrapEngineError('Reading parquet file', file.path, e);
+  }
+}
+
+class ParquetWasmHandler implements ParquetHandler {
+  #pool: WorkerPool | undefined;
+
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly workers: number,
+  ) {}
+
+  async readSchema(file: ParquetFileRef, options: { signal?: AbortSignal } = {}): Promise<Schema> {
+    const bytes = await readBytes(this.store, file, options.signal);
+    return decodeSchema(bytes, file.path);
+  }
+
+  async *readBatches(file: ParquetFileRef, options: ParquetReadOptions = {}): AsyncIterable<RecordBatch> {
+    const bytes = await readBytes(this.store, file, options.signal);
+    for await (const batch of decodeInThread(bytes, file.path, options)) {
+      throwIfAborted(options.signal);
+      yield batch;
+    }
+  }
+
+  async *readFiles(files: readonly ParquetFileRef[], options: ParquetReadOptions = {}): AsyncIterable<{ fileIndex: number; batch: RecordBatch }> {
+    if (this.workers <= 0 || files.length === 0) {
+      for (let i = 0; i < files.length; i++) {
+        for await (const batch of this.readBatches(files[i]!, options)) yield { fileIndex: i, batch };
+      }
+      return;
+    }
+    this.#pool ??= new WorkerPool(this.workers);
+    yield* this.#pool.readFiles(files, options, (file, signal) => readBytes(this.store, file, signal));
+  }
+
+  async writeTable(table: Table, options?: ParquetWriteOptions): Promise<Uint8Array> {
+    return encodeTable(table, options);
+  }
+
+  async close(): Promise<void> {
+    const pool = this.#pool;
+    this.#pool = undefined;
+    await pool?.close();
+  }
+}

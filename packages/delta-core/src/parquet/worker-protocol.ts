@@ -1,0 +1,28 @@
+/** Messages between the worker pool and decode workers. */
+import type { DeltaErrorCode } from '../errors.js';
+import type { BatchMessage } from './transfer.js';
+
+export type ToWorker =
+  | {
+      readonly type: 'decode';
+      readonly job: number;
+      readonly path: string;
+      readonly bytes: Uint8Array;
+      readonly columns: readonly string[] | undefined;
+      readonly batchSize: number | undefined;
+    }
+  | { readonly type: 'ack'; readonly job: number }
+  | { readonly type: 'cancel'; readonly job: number };
+
+export interface SerializedError {
+  readonly code: DeltaErrorCode;
+  readonly message: string;
+  readonly details: Record<string, unknown>;
+}
+
+export type ToPool =
+  | { readonly type: 'ready' }
+  /** `schema` (schema-only IPC) accompanies a job's first batch only. */
+  | { readonly type: 'batch'; readonly job: number; readonly schema: Uint8Array | undefined; readonly batch: BatchMessage }
+  | { readonly type: 'done'; readonly job: number }
+  | { readonly type: 'error'; readonly job: number; readonly error: SerializedError };
