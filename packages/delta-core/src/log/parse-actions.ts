@@ -361,9 +361,6 @@ export function parseActionLines(bytes: Uint8Array, path: string, kind: 'commit'
   } catch (e) {
     throw corrupt(kind, path, undefined, 'the file is not valid UTF-8', e);
   }
-  // One scan of the whole file decides whether any line may hold an integer beyond 2^53; only
-  // then does each line go through the (slower) lossless parser.
-  const parse = LONG_DIGITS.test(text) ? parseJson : (line: string): unknown => JSON.parse(line);
   const out: Action[] = [];
   let start = 0;
   let lineNo = 0;
@@ -376,7 +373,11 @@ export function parseActionLines(bytes: Uint8Array, path: string, kind: 'commit'
     if (isBlank(line)) continue;
     let value: unknown;
     try {
-      value = parse(line);
+      value = JSON.parse(line);
+      // Integer fields of file actions are validated as safe integers, so JSON.parse rounding
+      // there is caught as PRECISION_LOSS. Only app transaction versions (bigint) and free-form
+      // commitInfo keep values beyond 2^53, so only those lines are re-read losslessly.
+      if (mayHoldLongs(value) && LONG_DIGITS.test(line)) value = parseJson(line);
     } catch (e) {
       throw corrupt(kind, path, lineNo, `invalid JSON (${e instanceof Error ? e.message : String(e)})`, e);
     }
@@ -384,11 +385,26 @@ export function parseActionLines(bytes: Uint8Array, path: string, kind: 'commit'
       const action = actionFromJson(value);
       if (action !== undefined) out.push(action);
     } catch (e) {
-      if (e instanceof ActionFieldError) throw located(e, kind, path, lineNo);
-      throw e;
+      if (!(e instanceof ActionFieldError)) throw e;
+      throw located(e.precisionLoss ? exactFieldError(line, e) : e, kind, path, lineNo);
     }
   }
   return out;
+}
+
+/** Re-validates a line read losslessly, so a precision error quotes the exact value. */
+function exactFieldError(line: string, fallback: ActionFieldError): ActionFieldError {
+  try {
+    actionFromJson(parseJson(line));
+  } catch (e) {
+    if (e instanceof ActionFieldError) return e;
+  }
+  return fallback;
+}
+
+function mayHoldLongs(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  return 'txn' in value || 'commitInfo' in value || 'domainMetadata' in value;
 }
 
 function isBlank(line: string): boolean {

@@ -1,3 +1,9 @@
+/**
+ * Per-file statistics (`add.stats`) computed from the Arrow batches written to one data file,
+ * rendered exactly as Spark renders them (protocol-notes §4.4): `numRecords`, `minValues`,
+ * `maxValues`, `nullCount` nested like the schema under physical names, `tightBounds` on request.
+ */
+
 import { Type } from 'apache-arrow';
 import type { Data, RecordBatch, Struct } from 'apache-arrow';
 import { DeltaError } from '../errors.js';
@@ -10,12 +16,6 @@ import type { Bounds, Mask } from './stats-bounds.js';
 import { jsonString } from './stats-format.js';
 
 export { truncateMaxString, truncateMinString } from './stats-bounds.js';
-
-/**
- * Per-file statistics (`add.stats`) computed from the Arrow batches written to one data file,
- * rendered exactly as Spark renders them (protocol-notes §4.4): `numRecords`, `minValues`,
- * `maxValues`, `nullCount` nested like the schema under physical names, `tightBounds` on request.
- */
 
 export interface StatsCollectorOptions {
   /** The table schema (logical names, with column mapping metadata). */
