@@ -20,6 +20,9 @@ import type { ParquetFileRef, ParquetReadOptions } from './handler.js';
 import { decodeSchemaBytes, messageToBatch } from './transfer.js';
 import type { ToPool, ToWorker } from './worker-protocol.js';
 
+/** Longest time close() waits for workers to exit. */
+const CLOSE_WAIT_MS = 500;
+
 function workerScript(): URL {
   const here = import.meta.url;
   return here.endsWith('.ts') ? new URL('../../dist/parquet/decode-worker.js', here) : new URL('./decode-worker.js', here);
@@ -127,7 +130,14 @@ export class WorkerPool {
   async close(): Promise<void> {
     this.#closed = true;
     const slots = this.#slots.splice(0);
-    await Promise.all(slots.map((s) => s.worker.terminate()));
+    // terminate() of a worker that is still starting (instantiating the wasm module) can fail to
+    // settle, and an unref'ed worker would let the process exit with that await pending. So wait
+    // for the exits, but never longer than CLOSE_WAIT_MS: workers left then die with the process.
+    const exited = Promise.all(slots.map((s) => s.worker.terminate().catch(() => undefined)));
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)));
+    await Promise.race([exited, timeout]);
+    clearTimeout(timer);
   }
 
   #cancel(job: Job): void {
