@@ -1,0 +1,236 @@
+/**
+ * Turns a stream of logical record batches into data files and their `add` actions: rows are
+ * split by partition values into Hive-style directories, buffered per partition up to about one
+ * target file, renamed to physical names with field ids (column mapping), encoded with the
+ * engine's parquet handler, described by Spark-identical statistics and stored under unique
+ * names (`part-00000-<uuid>-c000.snappy.parquet`). Nothing here commits: files written before a
+ * failure stay unreferenced until VACUUM removes them.
+ *
+ * Memory: at most ~one target file of Arrow data per open partition, and at most
+ * {@link MAX_BUFFERED_BYTES} over all partitions (the largest buffer is flushed first).
+ */
+import { Data, RecordBatch, Schema, Struct, Table } from 'apache-arrow';
+import type { Engine } from '../engine.js';
+import { throwIfAborted, wrapEngineError } from '../errors.js';
+import { columnView, scalarAt } from '../expr/column-view.js';
+import { takeRows } from '../expr/filter.js';
+import type { Scalar } from '../expr/scalar.js';
+import type { AddFile } from '../log/actions.js';
+import { deltaToArrowSchema } from '../schema/arrow.js';
+import { physicalName } from '../schema/column-mapping.js';
+import type { ColumnMappingMode } from '../schema/column-mapping.js';
+import { toPhysicalBatch } from '../schema/conform.js';
+import { serializePartitionValue } from '../schema/partition-values.js';
+import type { StructField, StructType } from '../schema/types.js';
+import { addFilePath, dataFileName, dataFileRelativePath } from './partition-paths.js';
+import { StatsCollector } from './stats-collector.js';
+import type { StatsCollectorOptions } from './stats-collector.js';
+
+/** Default target size of one data file, as Spark's `maxFileSize` for OPTIMIZE. */
+export const DEFAULT_TARGET_FILE_SIZE = 128 * 1024 * 1024;
+/** Default maximum rows per parquet row group. */
+export const DEFAULT_ROW_GROUP_SIZE = 1 << 20;
+/** Arrow bytes buffered over all partitions before the largest buffer is flushed early. */
+export const MAX_BUFFERED_BYTES = 1024 * 1024 * 1024;
+/** Arrow bytes encoded in one call at most (wasm32 memory caps at 4 GiB). */
+const MAX_FILE_ARROW_BYTES = 512 * 1024 * 1024;
+
+export interface DataWriterOptions {
+  readonly tableRoot: string;
+  /** The logical table schema (with column mapping metadata); batches given to `write` have its shape. */
+  readonly schema: StructType;
+  /** Logical partition column names, in table order. */
+  readonly partitionColumns: readonly string[];
+  readonly columnMappingMode: ColumnMappingMode;
+  /** Statistics settings (see `statsOptionsFromMetadata`). */
+  readonly stats: StatsCollectorOptions;
+  readonly compression?: 'snappy' | 'zstd';
+  /** Approximate bytes per data file. */
+  readonly targetFileSize?: number;
+  /** Maximum rows per row group. */
+  readonly rowGroupSize?: number;
+  readonly signal?: AbortSignal;
+}
+
+interface PartitionBuffer {
+  readonly values: Record<string, string | null>;
+  batches: RecordBatch[];
+  rows: number;
+  bytes: number;
+}
+
+/** Writes data files for one write operation; call `write` per batch, then `finish` once. */
+export class DataFileWriter {
+  readonly #engine: Engine;
+  readonly #options: DataWriterOptions;
+  readonly #partitionFields: readonly StructField[];
+  readonly #partitionKeys: readonly string[];
+  readonly #dataIndices: readonly number[];
+  readonly #dataSchema: StructType;
+  readonly #logicalDataArrow: Schema;
+  readonly #physicalArrow: Schema;
+  readonly #buffers = new Map<string, PartitionBuffer>();
+  readonly #adds: AddFile[] = [];
+  /** Serialized partition values of every partition that received rows (for dynamic overwrite). */
+  readonly partitions = new Map<string, Readonly<Record<string, string | null>>>();
+  #fileCount = 0;
+  #buffered = 0;
+  /** Observed parquet bytes per Arrow byte, refined after every file. */
+  #ratio = 0.5;
+  #arrowWritten = 0;
+  numOutputRows = 0;
+  numOutputBytes = 0;
+
+  constructor(engine: Engine, options: DataWriterOptions) {
+    this.#engine = engine;
+    this.#options = options;
+    const lower = options.partitionColumns.map((c) => c.toLowerCase());
+    const fields = options.schema.fields;
+    this.#partitionFields = lower.map((c) => fields.find((f) => f.name.toLowerCase() === c)!);
+    this.#partitionKeys = this.#partitionFields.map((f) => physicalName(f, options.columnMappingMode));
+    const dataIdx: number[] = [];
+    fields.forEach((f, i) => {
+      if (!lower.includes(f.name.toLowerCase())) dataIdx.push(i);
+    });
+    this.#dataIndices = dataIdx;
+    this.#dataSchema = { kind: 'struct', fields: dataIdx.map((i) => fields[i]!) };
+    this.#logicalDataArrow = deltaToArrowSchema(this.#dataSchema);
+    this.#physicalArrow = deltaToArrowSchema(this.#dataSchema, { physical: true, columnMappingMode: options.columnMappingMode });
+  }
+
+  /** The add actions of the files written so far. */
+  get adds(): readonly AddFile[] {
+    return this.#adds;
+  }
+
+  /** Buffers one batch in the logical shape of the table schema, flushing files that fill up. */
+  async write(batch: RecordBatch): Promise<void> {
+    throwIfAborted(this.#options.signal);
+    if (batch.numRows === 0) return;
+    this.numOutputRows += batch.numRows;
+    for (const group of this.#split(batch)) await this.#append(group.key, group.values, group.batch);
+    while (this.#buffered > MAX_BUFFERED_BYTES) await this.#flushLargest();
+  }
+
+  /** Flushes every buffer and returns all add actions. */
+  async finish(): Promise<AddFile[]> {
+    for (const key of [...this.#buffers.keys()]) await this.#flush(key);
+    return [...this.#adds];
+  }
+
+  #split(batch: RecordBatch): { key: string; values: Record<string, string | null>; batch: RecordBatch }[] {
+    const data = this.#dataBatch(batch);
+    if (this.#partitionFields.length === 0) return [{ key: '', values: {}, batch: data }];
+    const n = batch.numRows;
+    const views = this.#partitionFields.map((f) => columnView(batch, [f.name]));
+    const keys = new Array<string>(n);
+    const groups = new Map<string, number[]>();
+    const valuesOf = new Map<string, Record<string, string | null>>();
+    for (let i = 0; i < n; i++) {
+      const parts = views.map((v, k) => partitionText(v.valid === null || v.valid[i] === 1 ? scalarAt(v, i) : null, this.#partitionFields[k]!));
+      const key = JSON.stringify(parts);
+      keys[i] = key;
+      let rows = groups.get(key);
+      if (rows === undefined) {
+        groups.set(key, (rows = []));
+        const values: Record<string, string | null> = {};
+        this.#partitionKeys.forEach((k, j) => (values[k] = parts[j]!));
+        valuesOf.set(key, values);
+      }
+      rows.push(i);
+    }
+    if (groups.size === 1) {
+      const [key] = groups.keys();
+      return [{ key: key!, values: valuesOf.get(key!)!, batch: data }];
+    }
+    return [...groups].map(([key, rows]) => ({ key, values: valuesOf.get(key)!, batch: takeRows(data, Int32Array.from(rows)) }));
+  }
+
+  /** The non-partition columns of a logical batch, renamed to physical names with field ids. */
+  #dataBatch(batch: RecordBatch): RecordBatch {
+    const children = this.#dataIndices.map((i) => batch.data.children[i]!);
+    const logical = new RecordBatch(this.#logicalDataArrow, new Data(new Struct(this.#logicalDataArrow.fields), 0, batch.numRows, 0, undefined, children) as Data<Struct>);
+    const physical = toPhysicalBatch(logical, this.#dataSchema, this.#options.columnMappingMode);
+    return new RecordBatch(this.#physicalArrow, physical.data.clone(new Struct(this.#physicalArrow.fields)) as Data<Struct>);
+  }
+
+  async #append(key: string, values: Record<string, string | null>, batch: RecordBatch): Promise<void> {
+    if (!this.partitions.has(key)) this.partitions.set(key, values);
+    let rest = batch;
+    while (rest.numRows > 0) {
+      let buf = this.#buffers.get(key);
+      if (buf === undefined) this.#buffers.set(key, (buf = { values, batches: [], rows: 0, bytes: 0 }));
+      const limit = this.#arrowLimit();
+      const bytes = rest.data.byteLength;
+      const perRow = bytes / rest.numRows;
+      let take = rest.numRows;
+      if (buf.bytes + bytes > limit) take = Math.max(1, Math.floor((limit - buf.bytes) / perRow));
+      const whole = take === rest.numRows;
+      const part = whole ? rest : rest.slice(0, take);
+      rest = whole ? rest.slice(0, 0) : rest.slice(take);
+      const partBytes = whole ? bytes : perRow * take;
+      buf.batches.push(part);
+      buf.rows += take;
+      buf.bytes += partBytes;
+      this.#buffered += partBytes;
+      if (buf.bytes >= limit) await this.#flush(key);
+    }
+  }
+
+  /** Arrow bytes that make about one target file. */
+  #arrowLimit(): number {
+    const target = this.#options.targetFileSize ?? DEFAULT_TARGET_FILE_SIZE;
+    return Math.min(MAX_FILE_ARROW_BYTES, Math.max(1, target / this.#ratio));
+  }
+
+  async #flushLargest(): Promise<void> {
+    let best: string | undefined;
+    let size = -1;
+    for (const [k, b] of this.#buffers) if (b.bytes > size) [best, size] = [k, b.bytes];
+    if (best !== undefined) await this.#flush(best);
+  }
+
+  async #flush(key: string): Promise<void> {
+    const buf = this.#buffers.get(key);
+    this.#buffers.delete(key);
+    if (buf === undefined || buf.rows === 0) return;
+    this.#buffered -= buf.bytes;
+    const { signal, compression = 'snappy', rowGroupSize = DEFAULT_ROW_GROUP_SIZE } = this.#options;
+    throwIfAborted(signal);
+    const table = new Table(this.#physicalArrow, buf.batches);
+    const bytes = await this.#engine.parquet.writeTable(table, { compression, rowGroupSize });
+    const stats = new StatsCollector(this.#options.stats);
+    for (const b of buf.batches) stats.add(b);
+    const fileName = dataFileName({ partIndex: this.#fileCount++, codec: compression });
+    const relative = dataFileRelativePath(this.#partitionKeys, buf.values, fileName);
+    const path = `${this.#options.tableRoot.replace(/\/+$/, '')}/${relative}`;
+    throwIfAborted(signal);
+    try {
+      await this.#engine.store.put(path, bytes);
+    } catch (e) {
+      throw wrapEngineError('Writing data file', path, e);
+    }
+    this.#arrowWritten += buf.bytes;
+    this.numOutputBytes += bytes.length;
+    this.#ratio = Math.min(4, Math.max(0.02, this.numOutputBytes / Math.max(1, this.#arrowWritten)));
+    this.#adds.push({
+      path: addFilePath(this.#partitionKeys, buf.values, fileName),
+      partitionValues: { ...buf.values },
+      size: bytes.length,
+      modificationTime: this.#engine.clock.nowMs(),
+      dataChange: true,
+      stats: stats.toJson(),
+    });
+  }
+}
+
+const decoder = new TextDecoder();
+
+/** The serialized partition value of one row (scalarAt gives strings as UTF-8 bytes). */
+function partitionText(v: Scalar, field: StructField): string | null {
+  if (v === null) return null;
+  const value = field.type.kind === 'primitive' && field.type.name === 'string' && v instanceof Uint8Array ? decoder.decode(v) : v;
+  const text = serializePartitionValue(value, field.type);
+  // Delta reads an empty partition value as null; Spark writes empty strings as null too.
+  return text === '' ? null : text;
+}
