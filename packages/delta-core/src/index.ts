@@ -16,3 +16,11 @@ export { createDefaultEngine, type DefaultEngineOptions } from './table/default-
 export { DeltaTable, type DeltaTableOptions, type SnapshotRequest } from './table/delta-table.js';
 export { Snapshot, type FileInfo } from './table/snapshot.js';
 export { Scan, type ScanOptions } from './table/scan.js';
+export { Transaction, DEFAULT_MAX_RETRIES, type TransactionOptions, type WriteIsolationLevel } from './transaction/transaction.js';
+export type { CommitResult } from './transaction/commit-loop.js';
+export type { PostCommitOutcome } from './transaction/post-commit.js';
+export { checkWriteSupported } from './transaction/writer-features.js';
+export type { CreateTableOptions, CreateTableResult } from './write/create-table.js';
+export type { WriteInput, RowsInput } from './write/input.js';
+export type { WriteMode, WriteOptions, WriteResult } from './write/write-operation.js';
+export { cleanUpExpiredLogs, type LogCleanupResult } from './maintenance/log-cleanup.js';

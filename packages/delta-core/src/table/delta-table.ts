@@ -4,6 +4,11 @@ import { readHistory, resolveVersionAtTimestamp, type HistoryEntry } from '../lo
 import { loadTableState } from '../log/load-table-state.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { createDefaultEngine } from './default-engine.js';
+import { writeCheckpoint } from '../log/checkpoint-writer.js';
+import { Transaction, type TransactionOptions } from '../transaction/transaction.js';
+import { createTable, setTableProperties, type CreateTableOptions, type CreateTableResult } from '../write/create-table.js';
+import type { WriteInput } from '../write/input.js';
+import { writeTable, type WriteOptions, type WriteResult } from '../write/write-operation.js';
 import { Snapshot } from './snapshot.js';
 import { tableRootFromUri } from './table-uri.js';
 
@@ -85,6 +90,41 @@ export class DeltaTable {
   /** Commit history, newest first: one entry per version with its commitInfo. */
   async history(options: { limit?: number; signal?: AbortSignal } = {}): Promise<HistoryEntry[]> {
     return readHistory(this.engine, this.tableRoot, options);
+  }
+
+  /**
+   * Creates the table (with `mode: 'ifNotExists'` or `'replace'` for the other behaviors).
+   * The protocol is the lowest one the schema and properties need.
+   */
+  async create(options: CreateTableOptions): Promise<CreateTableResult> {
+    return createTable(this.engine, this.tableRoot, options);
+  }
+
+  /**
+   * Writes data: an Arrow table, record batches (sync or async iterable), or `{ rows, schema }`.
+   * Creates the table from the data's schema when it does not exist. Default mode errorIfExists,
+   * as in Spark; pass `mode: 'append'` or `'overwrite'`.
+   */
+  async write(data: WriteInput, options: WriteOptions = {}): Promise<WriteResult> {
+    return writeTable(this.engine, this.tableRoot, data, options);
+  }
+
+  /** Sets table properties, upgrading the protocol when a property turns a feature on. */
+  async setProperties(properties: Readonly<Record<string, string>>, options: { signal?: AbortSignal } = {}): Promise<{ version: number }> {
+    return setTableProperties(this.engine, this.tableRoot, properties, options);
+  }
+
+  /** Writes a checkpoint of the latest version (and `_last_checkpoint`); returns its version. */
+  async checkpoint(options: { signal?: AbortSignal } = {}): Promise<{ version: number }> {
+    const snap = await this.snapshot(options);
+    const result = await writeCheckpoint(this.engine, this.tableRoot, snap.state, options);
+    return { version: result.version };
+  }
+
+  /** A transaction on the latest snapshot, for staging actions by hand (advanced). */
+  async transaction(options: TransactionOptions): Promise<Transaction> {
+    const snap = await this.snapshot(options.signal ? { signal: options.signal } : {});
+    return Transaction.begin(this.engine, snap, options);
   }
 
   /** Releases engine resources (worker threads). */
