@@ -10,10 +10,11 @@ import type { Command } from './commands/command.js';
 import { describeCommand } from './commands/describe.js';
 import { filesCommand } from './commands/files.js';
 import { historyCommand } from './commands/history.js';
+import { demoCommand } from './commands/demo.js';
 import { Output, type OutputStream } from './output.js';
 
 /** The subcommands, in the order `--help` lists them. */
-export const COMMANDS: readonly Command[] = [catCommand, describeCommand, historyCommand, filesCommand];
+export const COMMANDS: readonly Command[] = [catCommand, describeCommand, historyCommand, filesCommand, demoCommand];
 
 /** Where the CLI writes; `process` streams by default, stand-ins in tests. */
 export interface MainIo {
