@@ -24,3 +24,4 @@ export type { CreateTableOptions, CreateTableResult } from './write/create-table
 export type { WriteInput, RowsInput } from './write/input.js';
 export type { WriteMode, WriteOptions, WriteResult } from './write/write-operation.js';
 export { cleanUpExpiredLogs, type LogCleanupResult } from './maintenance/log-cleanup.js';
+export { parseDdlSchema, parseSchemaArgument } from './schema/ddl.js';

@@ -3,13 +3,16 @@
  * as transferable Data trees (see transfer.ts). Flow control: at most MAX_UNACKED batches of a job
  * are outstanding; the pool acks each batch when its consumer takes it.
  *
- * Protocol (pool → worker): decode {job, path, bytes, columns, batchSize}, ack {job}, cancel {job}.
- * (worker → pool): ready, batch {job, schema?, batch}, done {job}, error {job, error}.
+ * Protocol (pool → worker): decode {job, path, bytes, columns, batchSize}, ack {job}, cancel {job},
+ * encode {job, ipc, compression, rowGroupSize}.
+ * (worker → pool): ready, batch {job, schema?, batch}, done {job}, encoded {job, bytes},
+ * error {job, error}.
  */
 import type { MessagePort } from 'node:worker_threads';
 import { parentPort } from 'node:worker_threads';
 import { isDeltaError } from '../errors.js';
 import { decodeProjected } from './decode.js';
+import { encodeIpc } from './encode.js';
 import { batchToMessage, encodeSchema } from './transfer.js';
 import type { ToPool, ToWorker } from './worker-protocol.js';
 
@@ -53,11 +56,27 @@ async function runJob(port: MessagePort, msg: Extract<ToWorker, { type: 'decode'
   }
 }
 
+function runEncode(port: MessagePort, msg: Extract<ToWorker, { type: 'encode' }>): void {
+  try {
+    const bytes = encodeIpc(msg.ipc, { compression: msg.compression, rowGroupSize: msg.rowGroupSize });
+    post(port, { type: 'encoded', job: msg.job, bytes }, [bytes.buffer as ArrayBuffer]);
+  } catch (e) {
+    const error = isDeltaError(e)
+      ? { code: e.code, message: e.message, details: e.details }
+      : { code: 'INTERNAL' as const, message: e instanceof Error ? e.message : String(e), details: {} };
+    post(port, { type: 'error', job: msg.job, error });
+  }
+}
+
 if (parentPort) {
   const port = parentPort;
   port.on('message', (msg: ToWorker) => {
     if (msg.type === 'decode') {
       void runJob(port, msg);
+      return;
+    }
+    if (msg.type === 'encode') {
+      runEncode(port, msg);
       return;
     }
     const flow = jobs.get(msg.job);

@@ -23,6 +23,11 @@ const CODECS = {
  * page index). Keep a call's Arrow data well under ~1 GB: wasm32 memory caps at 4 GiB.
  */
 export function encodeTable(table: Table, options: ParquetWriteOptions = {}): Uint8Array {
+  return encodeIpc(tableToIPC(table, 'stream'), options, table.numRows);
+}
+
+/** Encodes an Arrow IPC stream (what {@link encodeTable} and encode workers receive). */
+export function encodeIpc(ipc: Uint8Array, options: ParquetWriteOptions = {}, numRows?: number): Uint8Array {
   const compression = options.compression ?? 'snappy';
   const codec = CODECS[compression];
   if (codec === undefined) {
@@ -39,10 +44,10 @@ export function encodeTable(table: Table, options: ParquetWriteOptions = {}): Ui
     .setCreatedBy('deltakit (parquet-wasm 0.8.0)')
     .build();
   try {
-    const wasmTable = pw.Table.fromIPCStream(tableToIPC(table, 'stream'));
+    const wasmTable = pw.Table.fromIPCStream(ipc);
     return pw.writeParquet(wasmTable, props);
   } catch (e) {
     const reason = e instanceof Error ? e.message : String(e);
-    throw new DeltaError('INVALID_WRITE', `Encoding ${table.numRows} rows as parquet failed: ${reason}. Check the column types are ones parquet supports.`, { cause: e });
+    throw new DeltaError('INVALID_WRITE', `Encoding ${numRows ?? 'the'} rows as parquet failed: ${reason}. Check the column types are ones parquet supports.`, { cause: e });
   }
 }

@@ -45,6 +45,8 @@ export interface ParquetHandler {
   readFiles(files: readonly ParquetFileRef[], options?: ParquetReadOptions): AsyncIterable<{ fileIndex: number; batch: RecordBatch }>;
   /** Encodes an Arrow table as parquet bytes. Field metadata `PARQUET:field_id` becomes parquet field ids. */
   writeTable(table: Table, options?: ParquetWriteOptions): Promise<Uint8Array>;
+  /** How many `writeTable` calls a writer should keep in flight to use every core (default 1). */
+  readonly encodeParallelism?: number;
   /** Releases worker threads. Idempotent. */
   close(): Promise<void>;
 }

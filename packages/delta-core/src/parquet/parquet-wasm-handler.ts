@@ -3,7 +3,7 @@
  * ObjectStore; decoding happens in this thread (`readSchema`, `readBatches`) or in a pool of
  * worker threads (`readFiles`).
  */
-import type { RecordBatch, Schema, Table } from 'apache-arrow';
+import { tableToIPC, type RecordBatch, type Schema, type Table } from 'apache-arrow';
 import { availableParallelism } from 'node:os';
 import { throwIfAborted, wrapEngineError } from '../errors.js';
 import type { ObjectStore } from '../storage/object-store.js';
@@ -11,6 +11,9 @@ import { decodeInThread, decodeSchema } from './decode.js';
 import { encodeTable } from './encode.js';
 import type { ParquetFileRef, ParquetHandler, ParquetReadOptions, ParquetWriteOptions } from './handler.js';
 import { WorkerPool } from './worker-pool.js';
+
+/** Below this many rows, shipping a table to a worker costs more than encoding it here. */
+const WORKER_ENCODE_MIN_ROWS = 50_000;
 
 export interface ParquetHandlerOptions {
   /**
@@ -66,8 +69,19 @@ class ParquetWasmHandler implements ParquetHandler {
     yield* this.#pool.readFiles(files, options, (file, signal) => readBytes(this.store, file, signal));
   }
 
+  /**
+   * Small tables encode in this thread; larger ones go to a worker so a writer that keeps
+   * several encodes in flight uses every core.
+   */
   async writeTable(table: Table, options?: ParquetWriteOptions): Promise<Uint8Array> {
-    return encodeTable(table, options);
+    if (this.workers === 0 || table.numRows < WORKER_ENCODE_MIN_ROWS) return encodeTable(table, options);
+    this.#pool ??= new WorkerPool(this.workers);
+    return this.#pool.encode(tableToIPC(table, 'stream'), options ?? {});
+  }
+
+  /** How many encodes a writer should keep in flight to use this handler fully. */
+  get encodeParallelism(): number {
+    return Math.max(1, this.workers);
   }
 
   async close(): Promise<void> {

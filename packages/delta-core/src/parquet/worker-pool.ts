@@ -16,7 +16,8 @@ import type { RecordBatch, Schema } from 'apache-arrow';
 import { Worker } from 'node:worker_threads';
 import { DeltaError, throwIfAborted } from '../errors.js';
 import { corruptFile, decodeInThread } from './decode.js';
-import type { ParquetFileRef, ParquetReadOptions } from './handler.js';
+import type { ParquetFileRef, ParquetReadOptions, ParquetWriteOptions } from './handler.js';
+import { encodeIpc } from './encode.js';
 import { decodeSchemaBytes, messageToBatch } from './transfer.js';
 import type { ToPool, ToWorker } from './worker-protocol.js';
 
@@ -63,15 +64,28 @@ class Job {
   }
 }
 
+/** One parquet encode: an Arrow IPC stream in, file bytes out. */
+interface EncodeJob {
+  readonly kind: 'encode';
+  readonly id: number;
+  ipc: Uint8Array | undefined;
+  readonly options: ParquetWriteOptions;
+  readonly resolve: (bytes: Uint8Array) => void;
+  readonly reject: (e: unknown) => void;
+}
+
 interface Slot {
   readonly worker: Worker;
   ready: Promise<boolean>;
-  job: Job | undefined;
+  job: Job | EncodeJob | undefined;
 }
+
+const isEncode = (j: Job | EncodeJob | undefined): j is EncodeJob => j !== undefined && 'kind' in j;
 
 export class WorkerPool {
   readonly #slots: Slot[] = [];
   readonly #queue: Job[] = [];
+  readonly #encodeQueue: EncodeJob[] = [];
   #nextJobId = 1;
   #broken = false;
   #closed = false;
@@ -122,6 +136,17 @@ export class WorkerPool {
     }
   }
 
+  /**
+   * Encodes an Arrow IPC stream as parquet on a worker (in this thread when workers cannot run).
+   * The IPC buffer is transferred: callers must not use it afterwards.
+   */
+  encode(ipc: Uint8Array, options: ParquetWriteOptions): Promise<Uint8Array> {
+    return new Promise((resolve, reject) => {
+      this.#encodeQueue.push({ kind: 'encode', id: this.#nextJobId++, ipc, options, resolve, reject });
+      this.#pump();
+    });
+  }
+
   /** Live worker threads, and whether workers could start at all (false: decoding in this thread). */
   get stats(): { liveWorkers: number; workersAvailable: boolean } {
     return { liveWorkers: this.#slots.length, workersAvailable: !this.#broken };
@@ -170,6 +195,36 @@ export class WorkerPool {
       this.#queue.shift();
       void this.#dispatch(slot, job);
     }
+    while (this.#encodeQueue.length > 0) {
+      const job = this.#encodeQueue[0]!;
+      if (this.#broken || this.#closed) {
+        this.#encodeQueue.shift();
+        encodeInThread(job);
+        continue;
+      }
+      const slot = this.#freeSlot();
+      if (!slot) return;
+      this.#encodeQueue.shift();
+      void this.#dispatchEncode(slot, job);
+    }
+  }
+
+  async #dispatchEncode(slot: Slot, job: EncodeJob): Promise<void> {
+    slot.job = job;
+    slot.worker.ref();
+    const ready = await slot.ready;
+    if (!ready) {
+      this.#release(slot);
+      encodeInThread(job);
+      this.#pump();
+      return;
+    }
+    const ipc = job.ipc!;
+    job.ipc = undefined;
+    const owned = ipc.byteOffset === 0 && ipc.byteLength === ipc.buffer.byteLength && ipc.buffer instanceof ArrayBuffer;
+    const payload = owned ? ipc : ipc.slice();
+    const { compression, rowGroupSize } = job.options;
+    this.#post(slot, { type: 'encode', job: job.id, ipc: payload, compression, rowGroupSize }, [payload.buffer as ArrayBuffer]);
   }
 
   #freeSlot(): Slot | undefined {
@@ -221,7 +276,7 @@ export class WorkerPool {
   }
 
   #release(slot: Slot): void {
-    if (slot.job) slot.job.slot = undefined;
+    if (slot.job && !isEncode(slot.job)) slot.job.slot = undefined;
     slot.job = undefined;
     slot.worker.unref();
   }
@@ -250,7 +305,8 @@ export class WorkerPool {
       }
       const job = slot.job;
       this.#release(slot);
-      if (job && !job.cancelled) job.fail(corruptFile(job.file.path, e));
+      if (isEncode(job)) job.reject(new DeltaError('INTERNAL', `A parquet encode worker died: ${e instanceof Error ? e.message : String(e)}. Retry the write; if it keeps failing, report it.`, { cause: e }));
+      else if (job && !job.cancelled) job.fail(corruptFile(job.file.path, e));
       this.#pump();
     };
     worker.on('error', onDeath);
@@ -269,6 +325,13 @@ export class WorkerPool {
   #onMessage(slot: Slot, msg: ToPool): void {
     const job = slot.job;
     if (msg.type === 'ready' || !job || job.id !== msg.job) return;
+    if (isEncode(job)) {
+      this.#release(slot);
+      if (msg.type === 'encoded') job.resolve(msg.bytes);
+      else if (msg.type === 'error') job.reject(new DeltaError(msg.error.code, msg.error.message, { details: msg.error.details }));
+      this.#pump();
+      return;
+    }
     if (msg.type === 'batch') {
       if (job.cancelled) return;
       if (msg.schema) job.schema = decodeSchemaBytes(msg.schema);
@@ -283,5 +346,15 @@ export class WorkerPool {
       job.notify();
     }
     this.#pump();
+  }
+}
+
+function encodeInThread(job: EncodeJob): void {
+  try {
+    job.resolve(encodeIpc(job.ipc!, job.options));
+  } catch (e) {
+    job.reject(e);
+  } finally {
+    job.ipc = undefined;
   }
 }

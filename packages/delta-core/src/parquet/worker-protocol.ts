@@ -11,6 +11,14 @@ export type ToWorker =
       readonly columns: readonly string[] | undefined;
       readonly batchSize: number | undefined;
     }
+  /** Encode an Arrow IPC stream as one parquet file. */
+  | {
+      readonly type: 'encode';
+      readonly job: number;
+      readonly ipc: Uint8Array;
+      readonly compression: 'snappy' | 'zstd' | 'uncompressed' | undefined;
+      readonly rowGroupSize: number | undefined;
+    }
   | { readonly type: 'ack'; readonly job: number }
   | { readonly type: 'cancel'; readonly job: number };
 
@@ -25,4 +33,5 @@ export type ToPool =
   /** `schema` (schema-only IPC) accompanies a job's first batch only. */
   | { readonly type: 'batch'; readonly job: number; readonly schema: Uint8Array | undefined; readonly batch: BatchMessage }
   | { readonly type: 'done'; readonly job: number }
+  | { readonly type: 'encoded'; readonly job: number; readonly bytes: Uint8Array }
   | { readonly type: 'error'; readonly job: number; readonly error: SerializedError };

@@ -74,6 +74,11 @@ export class DataFileWriter {
   /** Serialized partition values of every partition that received rows (for dynamic overwrite). */
   readonly partitions = new Map<string, Readonly<Record<string, string | null>>>();
   #fileCount = 0;
+  /**
+   * Files being encoded and stored. Up to the parquet handler's encode parallelism run at once,
+   * so encoding (on workers) overlaps with reading input and computing stats (here).
+   */
+  readonly #inflight: Promise<void>[] = [];
   #buffered = 0;
   /** Observed parquet bytes per Arrow byte, refined after every file. */
   #ratio = 0.5;
@@ -112,9 +117,10 @@ export class DataFileWriter {
     while (this.#buffered > MAX_BUFFERED_BYTES) await this.#flushLargest();
   }
 
-  /** Flushes every buffer and returns all add actions. */
+  /** Flushes every buffer, waits for every file to be written, and returns all add actions. */
   async finish(): Promise<AddFile[]> {
     for (const key of [...this.#buffers.keys()]) await this.#flush(key);
+    while (this.#inflight.length > 0) await this.#inflight.shift();
     return [...this.#adds];
   }
 
@@ -195,16 +201,25 @@ export class DataFileWriter {
     this.#buffers.delete(key);
     if (buf === undefined || buf.rows === 0) return;
     this.#buffered -= buf.bytes;
-    const { signal, compression = 'snappy', rowGroupSize = DEFAULT_ROW_GROUP_SIZE } = this.#options;
-    throwIfAborted(signal);
-    const table = new Table(this.#physicalArrow, buf.batches);
-    const bytes = await this.#engine.parquet.writeTable(table, { compression, rowGroupSize });
+    const { compression = 'snappy', rowGroupSize = DEFAULT_ROW_GROUP_SIZE } = this.#options;
+    throwIfAborted(this.#options.signal);
+    const encoded = this.#engine.parquet.writeTable(new Table(this.#physicalArrow, buf.batches), { compression, rowGroupSize });
     const stats = new StatsCollector(this.#options.stats);
     for (const b of buf.batches) stats.add(b);
     const fileName = dataFileName({ partIndex: this.#fileCount++, codec: compression });
+    const task = this.#store(encoded, buf, fileName, stats.toJson());
+    task.catch(() => undefined); // surfaced when awaited below or in finish()
+    this.#inflight.push(task);
+    const limit = this.#engine.parquet.encodeParallelism ?? 1;
+    while (this.#inflight.length >= limit) await this.#inflight.shift();
+  }
+
+  /** Stores one encoded file and records its add action. */
+  async #store(encoded: Promise<Uint8Array>, buf: { values: Record<string, string | null>; bytes: number }, fileName: string, stats: string): Promise<void> {
+    const bytes = await encoded;
     const relative = dataFileRelativePath(this.#partitionKeys, buf.values, fileName);
     const path = `${this.#options.tableRoot.replace(/\/+$/, '')}/${relative}`;
-    throwIfAborted(signal);
+    throwIfAborted(this.#options.signal);
     try {
       await this.#engine.store.put(path, bytes);
     } catch (e) {
@@ -219,7 +234,7 @@ export class DataFileWriter {
       size: bytes.length,
       modificationTime: this.#engine.clock.nowMs(),
       dataChange: true,
-      stats: stats.toJson(),
+      stats,
     });
   }
 }

@@ -84,8 +84,11 @@ describe('commits from several processes on the local file system', () => {
 
     const total = PROCESSES * APPENDS_PER_PROCESS;
     const logNames = readdirSync(join(root, '_delta_log')).sort();
-    expect(logNames.filter((n) => !/^\d{20}\.json$/.test(n))).toEqual([]); // no temp files left behind
-    expect(logNames.map((n) => Number(n.slice(0, 20)))).toEqual(Array.from({ length: total + 1 }, (_, v) => v));
+    // no temp files left behind: only commits, the checkpoints written every 10 versions, and the hint
+    expect(logNames.filter((n) => !/^\d{20}\.(json|checkpoint\.parquet)$/.test(n) && n !== '_last_checkpoint')).toEqual([]);
+    expect(logNames.filter((n) => n.endsWith('.checkpoint.parquet')).length).toBeGreaterThan(0);
+    const commits = logNames.filter((n) => n.endsWith('.json'));
+    expect(commits.map((n) => Number(n.slice(0, 20)))).toEqual(Array.from({ length: total + 1 }, (_, v) => v));
 
     const snap = await DeltaTable.forPath(root, { engine }).snapshot();
     expect(snap.version).toBe(total);
