@@ -35,6 +35,7 @@ export interface TableState {
 export class LogReplay {
   readonly #tableRoot: string;
   readonly #adds = new Map<string, AddFile>();
+  readonly #checkpointAdds: Array<readonly AddFile[]> = [];
   readonly #removes = new Map<string, RemoveFile>();
   readonly #txns = new Map<string, bigint>();
   readonly #domains = new Map<string, DomainMetadata>();
@@ -85,9 +86,32 @@ export class LogReplay {
     }
   }
 
-  /** Adds many live files from a checkpoint at once (no removes can precede them). */
+  /**
+   * Adds the live files of a checkpoint, before any other action is applied. A checkpoint holds
+   * each logical file once, so its adds stay in an array; only the (few) keys that later actions
+   * touch are compared against them in {@link finish}, instead of hashing every checkpoint file.
+   */
   addCheckpointFiles(adds: readonly AddFile[]): void {
-    for (const add of adds) this.#adds.set(fileActionKey(this.#tableRoot, add.path, add.deletionVector), add);
+    if (this.#adds.size > 0 || this.#removes.size > 0) {
+      throw new DeltaError('INTERNAL', 'Checkpoint files must be added before any other file action is replayed. This is a deltakit bug; please report it.');
+    }
+    this.#checkpointAdds.push(adds);
+  }
+
+  /** Checkpoint adds no later action replaced or removed, then the adds from commits. */
+  #liveFiles(): AddFile[] {
+    const out: AddFile[] = [];
+    const touched = (key: string) => this.#adds.has(key) || this.#removes.has(key);
+    const anyTouched = this.#adds.size > 0 || this.#removes.size > 0;
+    for (const chunk of this.#checkpointAdds) {
+      if (!anyTouched) {
+        for (const a of chunk) out.push(a);
+        continue;
+      }
+      for (const a of chunk) if (!touched(fileActionKey(this.#tableRoot, a.path, a.deletionVector))) out.push(a);
+    }
+    for (const a of this.#adds.values()) out.push(a);
+    return out;
   }
 
   get protocol(): Protocol | undefined {
@@ -119,7 +143,7 @@ export class LogReplay {
       version,
       protocol: this.#protocol,
       metadata: this.#metadata,
-      files: [...this.#adds.values()],
+      files: this.#liveFiles(),
       tombstones: [...this.#removes.values()],
       txns: this.#txns,
       domains: this.#domains,
