@@ -9,7 +9,8 @@ export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 export interface ParsedArgs {
   help: boolean;
   positionals: string[];
-  values: Record<string, string | boolean | undefined>;
+  /** Option values; `string[]` for options declared `multiple: true`. */
+  values: Record<string, string | boolean | string[] | undefined>;
 }
 
 /** A usage error: exit status 2 and an `INVALID_ARGUMENT` line naming the command's help. */
@@ -27,7 +28,7 @@ export function parseCommandArgs(command: string, argv: readonly string[], optio
     const text = e instanceof Error ? e.message.replace(/\s*To specify a positional argument.*$/s, '').replace(/\.$/, '') : String(e);
     throw usageError(command, text);
   }
-  const { help, ...values } = parsed.values as Record<string, string | boolean | undefined>;
+  const { help, ...values } = parsed.values as ParsedArgs['values'];
   return { help: help === true, positionals: parsed.positionals, values };
 }
 
@@ -73,4 +74,21 @@ export function snapshotSelection(command: string, values: ParsedArgs['values'])
   if (version !== undefined) selection.version = version;
   if (timestamp !== undefined) selection.timestamp = timestamp;
   return selection;
+}
+
+/** Every value of a repeatable string option (declared `multiple: true`); empty when absent. */
+export function stringListOption(values: ParsedArgs['values'], name: string): string[] {
+  const raw = values[name];
+  if (raw === undefined || typeof raw === 'boolean') return [];
+  return typeof raw === 'string' ? [raw] : raw;
+}
+
+/** A comma-separated list option (`a, b ,c` → `['a', 'b', 'c']`), or undefined when absent. */
+export function commaListOption(values: ParsedArgs['values'], name: string): string[] | undefined {
+  const raw = stringOption(values, name);
+  if (raw === undefined) return undefined;
+  return raw
+    .split(',')
+    .map((c) => c.trim())
+    .filter((c) => c !== '');
 }

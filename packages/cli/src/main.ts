@@ -6,15 +6,18 @@
 import { isDeltaError } from '@deltakit/core';
 import { parseCommandArgs } from './args.js';
 import { catCommand } from './commands/cat.js';
+import { checkpointCommand } from './commands/checkpoint.js';
 import type { Command } from './commands/command.js';
+import { createCommand } from './commands/create.js';
 import { describeCommand } from './commands/describe.js';
 import { filesCommand } from './commands/files.js';
 import { historyCommand } from './commands/history.js';
+import { writeCommand } from './commands/write.js';
 import { demoCommand } from './commands/demo.js';
 import { Output, type OutputStream } from './output.js';
 
 /** The subcommands, in the order `--help` lists them. */
-export const COMMANDS: readonly Command[] = [catCommand, describeCommand, historyCommand, filesCommand, demoCommand];
+export const COMMANDS: readonly Command[] = [catCommand, describeCommand, historyCommand, filesCommand, createCommand, writeCommand, checkpointCommand, demoCommand];
 
 /** Where the CLI writes; `process` streams by default, stand-ins in tests. */
 export interface MainIo {
@@ -31,7 +34,7 @@ function topLevelHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
   return `Usage: deltakit <command> [options]
 
-Read and inspect Delta Lake tables.
+Read, inspect and write Delta Lake tables.
 
 Commands:
 ${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}

@@ -1,0 +1,136 @@
+import { MemoryStore } from '@deltakit/core';
+import { describe, expect, it } from 'vitest';
+import { csvRecords } from '../src/input/csv.js';
+import { JsonNumber, JsonSyntaxError, parseJsonLine } from '../src/input/json-line.js';
+import { readTextChunks, splitLines } from '../src/input/text-source.js';
+import { civilDays, convertText, parseTimestampText } from '../src/input/values.js';
+import { progressLine, WriteProgress } from '../src/progress.js';
+
+async function* chunksOf(text: string, size: number): AsyncGenerator<string> {
+  for (let i = 0; i < text.length; i += size) yield text.slice(i, i + size);
+}
+
+async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}
+
+describe('csvRecords', () => {
+  const text = 'a,b,c\r\n1,"x, ""y""\nz",\n\n"",2,"3"\n4,5,6';
+  const expected = [
+    { fields: ['a', 'b', 'c'], line: 1 },
+    { fields: ['1', 'x, "y"\nz', null], line: 2 },
+    { fields: ['', '2', '3'], line: 5 },
+    { fields: ['4', '5', '6'], line: 6 },
+  ];
+
+  it('splits records the same way at every chunk size (quotes and CRLF across chunk boundaries)', async () => {
+    for (const size of [1, 2, 3, 5, 7, 1000]) {
+      const records = (await collect(csvRecords(chunksOf(text, size), 'f.csv'))).flat();
+      expect(
+        records.map((r) => ({ fields: r.fields, line: r.line })),
+        `chunk size ${size}`,
+      ).toEqual(expected);
+    }
+  });
+
+  it.each([
+    ['a,b\n1,x"y\n', 'line 2', 'inside an unquoted field'],
+    ['a,b\n1,"x"y\n', 'line 2', 'follows the closing quote'],
+    ['a,b\n1,2\n3,"open\nmore\n', 'line 3', 'never closed'],
+  ])('refuses %j', async (csv, line, problem) => {
+    for (const size of [1, 1000]) {
+      const err = await collect(csvRecords(chunksOf(csv, size), 'f.csv')).catch((e: unknown) => e as Error);
+      expect(err).toMatchObject({ code: 'PARSE_ERROR' });
+      expect((err as Error).message).toContain(`f.csv ${line}`);
+      expect((err as Error).message).toContain(problem);
+    }
+  });
+});
+
+describe('parseJsonLine', () => {
+  it('keeps number text exactly and objects as Maps', () => {
+    const v = parseJsonLine(' {"a": 12345678901234567890, "b": -1.50e2, "c": [true, null, "\\u00e9\\n"], "__proto__": {}} ');
+    expect(v).toBeInstanceOf(Map);
+    const m = v as Map<string, unknown>;
+    expect((m.get('a') as JsonNumber).text).toBe('12345678901234567890');
+    expect((m.get('b') as JsonNumber).text).toBe('-1.50e2');
+    expect((m.get('b') as JsonNumber).isInteger).toBe(false);
+    expect(m.get('c')).toEqual([true, null, 'é\n']);
+    expect(m.get('__proto__')).toEqual(new Map());
+  });
+
+  it.each(['{"a": 1,}', '{"a" 1}', '[1 2]', '{"a": 01}', '{"a": "x}', '{"a": tru}', '{} {}', '{"a": "\\x"}', ''])('refuses %j with an offset', (text) => {
+    expect(() => parseJsonLine(text)).toThrow(JsonSyntaxError);
+  });
+});
+
+describe('value conversion', () => {
+  it('agrees with Date for dates and timestamps across eras', () => {
+    for (const iso of ['0001-01-01', '1582-10-04', '1969-12-31', '2000-02-29', '2024-12-31', '9999-12-31']) {
+      const [y, m, d] = iso.split('-').map(Number) as [number, number, number];
+      const date = new Date(0);
+      date.setUTCFullYear(y, m - 1, d);
+      expect(civilDays(y, m, d), iso).toBe(Math.round(date.getTime() / 86_400_000));
+    }
+    expect(parseTimestampText('2024-01-31T12:34:56.789012+05:30', 'timestamp', 'c')).toBe(BigInt(Date.UTC(2024, 0, 31, 7, 4, 56, 789)) * 1000n + 12n);
+    expect(() => parseTimestampText('2024-01-31 12:00:00Z', 'timestamp_ntz', 'c')).toThrow(/without a zone/);
+    expect(() => parseTimestampText('2024-01-31 12:00:00.1234567', 'timestamp', 'c')).toThrow(/sub-microsecond/);
+  });
+
+  it('converts text exactly or refuses it', () => {
+    expect(convertText('-00012.500', { kind: 'decimal', precision: 6, scale: 3 }, 'c')).toBe(-12500n);
+    expect(convertText('1.5e1', { kind: 'primitive', name: 'integer' }, 'c')).toBe(15);
+    expect(convertText('-9223372036854775808', { kind: 'primitive', name: 'long' }, 'c')).toBe(-(2n ** 63n));
+    expect(convertText('-inf', { kind: 'primitive', name: 'double' }, 'c')).toBe(Number.NEGATIVE_INFINITY);
+    expect(convertText('aGk=', { kind: 'primitive', name: 'binary' }, 'c')).toEqual(new Uint8Array([104, 105]));
+    expect(() => convertText('1.5', { kind: 'primitive', name: 'long' }, 'c')).toThrow(/not a valid long/);
+    expect(() => convertText('1e39', { kind: 'primitive', name: 'float' }, 'c')).toThrow(/out of range for float/);
+    expect(() => convertText('yes', { kind: 'primitive', name: 'boolean' }, 'c')).toThrow(/not a valid boolean/);
+  });
+});
+
+describe('readTextChunks', () => {
+  it('decodes UTF-8 split across range reads and drops a byte-order mark', async () => {
+    const store = new MemoryStore();
+    const text = `{"k": "${'é€😀'.repeat(300_000)}"}\n{"k": 2}`;
+    await store.put('/in.jsonl', new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode(text)]));
+    const progress = { bytesRead: 0, totalBytes: 0 };
+    const lines = (await collect(splitLines(readTextChunks(store, '/in.jsonl', progress)))).flat();
+    expect(lines.map((l) => l.text).join('\n')).toBe(text);
+    expect(lines.map((l) => l.line)).toEqual([1, 2]);
+    expect(progress.bytesRead).toBe(progress.totalBytes);
+    expect(progress.totalBytes).toBeGreaterThan(1 << 21);
+  });
+
+  it('refuses bytes that are not UTF-8 with PARSE_ERROR', async () => {
+    const store = new MemoryStore();
+    await store.put('/bad.csv', new Uint8Array([0x61, 0x0a, 0xff, 0x0a]));
+    await expect(collect(readTextChunks(store, '/bad.csv', { bytesRead: 0, totalBytes: 0 }))).rejects.toMatchObject({ code: 'PARSE_ERROR' });
+  });
+});
+
+describe('WriteProgress', () => {
+  it('stays silent at first, then redraws at most once per interval, and erases itself', () => {
+    let now = 0;
+    const writes: string[] = [];
+    const p = new WriteProgress({ write: (t: string) => writes.push(t), isTTY: true, columns: 100 }, { bytesRead: 50, totalBytes: 100 }, { now: () => now, delayMs: 500, intervalMs: 250 });
+    for (let t = 0; t <= 2000; t += 10) {
+      now = t;
+      p.update(t * 10);
+    }
+    // Draws at 500, 750, ..., 2000: 7 draws in 1.5 s.
+    expect(writes).toHaveLength(7);
+    expect(writes[0]).toContain('5,000 rows');
+    expect(writes[0]).toContain('10,000 rows/s');
+    expect(writes[0]).toContain(' 50%');
+    p.finish();
+    expect(writes.at(-1)).toBe('\r\x1b[K');
+  });
+
+  it('fits the line into the terminal width', () => {
+    expect(progressLine(123_456_789, 3_723_000, { bytesRead: 1, totalBytes: 3 }, 60).length).toBeLessThan(60);
+    expect(progressLine(10, 1000, { bytesRead: 0, totalBytes: 0 }, 80)).toBe('writing  10 rows  10 rows/s  0:01');
+  });
+});
