@@ -86,7 +86,7 @@ describeFixtures('readCheckpoint on fixture tables', () => {
   });
 });
 
-describe('readCheckpoint failures', () => {
+describeFixtures('readCheckpoint failures', () => {
   it('reports a truncated checkpoint as CORRUPT_CHECKPOINT naming the file', async () => {
     const source = readFileSync(`${golden('checkpoint')}/_delta_log/00000000000000000010.checkpoint.parquet`);
     const store = new MemoryStore();

@@ -11,7 +11,7 @@ import { createParquetHandler } from '../../src/parquet/parquet-wasm-handler.js'
 import { WorkerPool } from '../../src/parquet/worker-pool.js';
 import { LocalFileSystemStore } from '../../src/storage/local-store.js';
 import { MemoryStore } from '../../src/storage/memory-store.js';
-import { deltaRs, describeFixtures, golden, kernel } from '../fixtures.js';
+import { HAVE_FIXTURES, deltaRs, describeFixtures, golden, kernel } from '../fixtures.js';
 
 const local = new LocalFileSystemStore();
 const inThread = createParquetHandler(local, { workers: 0 });
@@ -37,7 +37,7 @@ function dump(batches: RecordBatch[]): string[] {
   return out;
 }
 
-const FILES = [
+const FILES = !HAVE_FIXTURES ? [] : [
   ...parquetFiles(deltaRs('table_with_edge_timestamps')),
   ...parquetFiles(kernel('cdf-column-mapping-id-mode')),
   ...parquetFiles(golden('kernel-timestamp-int96')),
