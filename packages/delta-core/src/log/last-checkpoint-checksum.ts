@@ -11,7 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import { DeltaError } from '../errors.js';
-import { JsonNumber, parseJsonExact } from '../util/json.js';
+import { JsonNumber, parseJsonExact, stringifyJsonExact } from '../util/json.js';
 
 /** Lower-case hex MD5 checksum of a JSON document given as text (any top-level `checksum` is ignored). */
 export function lastCheckpointChecksum(jsonText: string): string {
@@ -43,7 +43,7 @@ export function checksumOfValue(doc: unknown): string {
  */
 export function withChecksum(doc: Readonly<Record<string, unknown>>): string {
   const { checksum: _ignored, ...rest } = doc;
-  const body = stringify(rest);
+  const body = stringifyJsonExact(rest);
   const sum = checksumOfValue(rest);
   return body.slice(0, -1) + (body === '{}' ? '' : ',') + '"checksum":' + JSON.stringify(sum) + '}';
 }
@@ -97,17 +97,4 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
   return a.length - b.length;
-}
-
-function stringify(v: unknown): string {
-  if (v instanceof JsonNumber) return v.text;
-  if (typeof v === 'bigint') return v.toString();
-  if (Array.isArray(v)) return '[' + v.map(stringify).join(',') + ']';
-  if (isPlainObject(v)) {
-    const parts = Object.entries(v)
-      .filter(([, x]) => x !== undefined)
-      .map(([k, x]) => JSON.stringify(k) + ':' + stringify(x));
-    return '{' + parts.join(',') + '}';
-  }
-  return JSON.stringify(v);
 }

@@ -6,7 +6,8 @@ import type { LogFile } from './log-path.js';
 import { parseActionLines } from './parse-actions.js';
 import { checkReadSupported } from './protocol-check.js';
 import { LogReplay, type TableState } from './replay.js';
-import { buildLogSegment, type LogSegment } from './segment.js';
+import { buildLogSegment, listLogFiles, type LogSegment } from './segment.js';
+import { logDirOf } from './log-path.js';
 
 export interface LoadTableStateOptions {
   /** Version to load; the latest when absent. */
@@ -40,7 +41,8 @@ export async function replaySegment(engine: Engine, segment: LogSegment, signal?
       if (protocol !== undefined) checkReadSupported(protocol, segment.tableRoot);
     }
     replay.addCheckpointFiles(content.adds);
-    replay.apply(content.actions);
+    replay.addCheckpointTombstones(content.actions.flatMap((a) => (a.kind === 'remove' ? [a.remove] : [])));
+    replay.apply(content.actions.filter((a) => a.kind !== 'remove'));
   }
   throwIfAborted(signal);
   for (const actions of commits) replay.apply(actions);
@@ -104,4 +106,41 @@ export async function loadProtocolAndMetadata(engine: Engine, segment: LogSegmen
     }
   }
   return { protocol, metadata };
+}
+
+/**
+ * Brings `previous` up to the latest version by replaying only the commits after it, the way a
+ * long-lived reader follows a table. Returns `previous` itself when nothing was committed since.
+ * Falls back to a full {@link loadTableState} when the log no longer continues from `previous`
+ * (its commit file is gone: the table was deleted and recreated, or the log was cleaned up).
+ */
+export async function refreshTableState(engine: Engine, previous: TableState, options: { signal?: AbortSignal } = {}): Promise<TableState> {
+  const { signal } = options;
+  const listing = await listLogFiles(engine, logDirOf(previous.tableRoot), previous.version, signal);
+  if (!listing.commits.has(previous.version)) return loadTableState(engine, previous.tableRoot, options);
+  const newer: LogFile[] = [];
+  for (let v = previous.version + 1; listing.commits.has(v); v++) newer.push(listing.commits.get(v)!);
+  if (newer.length === 0) return previous;
+  const commits = await readCommits(engine, newer, signal);
+  const protocol = latestProtocol(commits);
+  if (protocol !== undefined) checkReadSupported(protocol, previous.tableRoot);
+  const replay = new LogReplay(previous.tableRoot);
+  replay.addCheckpointFiles(previous.files);
+  replay.addCheckpointTombstones(previous.tombstones);
+  replay.apply(stateAsActions(previous));
+  for (const actions of commits) replay.apply(actions);
+  const last = commits.at(-1)!;
+  const commitInfo = last.find((a) => a.kind === 'commitInfo');
+  return replay.finish(previous.version + newer.length, commitInfo?.kind === 'commitInfo' ? commitInfo.commitInfo : undefined);
+}
+
+/** The non-file parts of a state as actions, to seed a replay with. */
+function stateAsActions(state: TableState): Action[] {
+  const out: Action[] = [
+    { kind: 'protocol', protocol: state.protocol },
+    { kind: 'metaData', metaData: state.metadata },
+  ];
+  for (const [appId, version] of state.txns) out.push({ kind: 'txn', txn: { appId, version } });
+  for (const d of state.domains.values()) out.push({ kind: 'domainMetadata', domainMetadata: d });
+  return out;
 }

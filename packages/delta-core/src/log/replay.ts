@@ -36,6 +36,7 @@ export class LogReplay {
   readonly #tableRoot: string;
   readonly #adds = new Map<string, AddFile>();
   readonly #checkpointAdds: Array<readonly AddFile[]> = [];
+  readonly #checkpointRemoves: Array<readonly RemoveFile[]> = [];
   readonly #removes = new Map<string, RemoveFile>();
   readonly #txns = new Map<string, bigint>();
   readonly #domains = new Map<string, DomainMetadata>();
@@ -98,6 +99,14 @@ export class LogReplay {
     this.#checkpointAdds.push(adds);
   }
 
+  /** Adds a checkpoint's tombstones, under the same rule and with the same saving as its adds. */
+  addCheckpointTombstones(removes: readonly RemoveFile[]): void {
+    if (this.#adds.size > 0 || this.#removes.size > 0) {
+      throw new DeltaError('INTERNAL', 'Checkpoint tombstones must be added before any other file action is replayed. This is a deltakit bug; please report it.');
+    }
+    this.#checkpointRemoves.push(removes);
+  }
+
   /** Checkpoint adds no later action replaced or removed, then the adds from commits. */
   #liveFiles(): AddFile[] {
     const out: AddFile[] = [];
@@ -111,6 +120,23 @@ export class LogReplay {
       for (const a of chunk) if (!touched(fileActionKey(this.#tableRoot, a.path, a.deletionVector))) out.push(a);
     }
     for (const a of this.#adds.values()) out.push(a);
+    return out;
+  }
+
+  /** Checkpoint tombstones no later action touched, then the removes from commits. */
+  #tombstones(): RemoveFile[] {
+    const out: RemoveFile[] = [];
+    const anyTouched = this.#adds.size > 0 || this.#removes.size > 0;
+    for (const chunk of this.#checkpointRemoves) {
+      for (const r of chunk) {
+        if (!anyTouched) out.push(r);
+        else {
+          const key = fileActionKey(this.#tableRoot, r.path, r.deletionVector);
+          if (!this.#adds.has(key) && !this.#removes.has(key)) out.push(r);
+        }
+      }
+    }
+    for (const r of this.#removes.values()) out.push(r);
     return out;
   }
 
@@ -144,7 +170,7 @@ export class LogReplay {
       protocol: this.#protocol,
       metadata: this.#metadata,
       files: this.#liveFiles(),
-      tombstones: [...this.#removes.values()],
+      tombstones: this.#tombstones(),
       txns: this.#txns,
       domains: this.#domains,
       commitInfo,

@@ -1,7 +1,9 @@
 import type { Engine } from '../engine.js';
 import { DeltaError } from '../errors.js';
 import { readHistory, resolveVersionAtTimestamp, type HistoryEntry } from '../log/commit-timestamps.js';
-import { loadTableState } from '../log/load-table-state.js';
+import { loadTableState, refreshTableState } from '../log/load-table-state.js';
+import type { TableState } from '../log/replay.js';
+import { loadSnapshotOrNull } from '../write/table-setup.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { createDefaultEngine } from './default-engine.js';
 import { writeCheckpoint } from '../log/checkpoint-writer.js';
@@ -46,6 +48,11 @@ export class DeltaTable {
   readonly tableRoot: string;
   readonly engine: Engine;
   readonly sessionTimeZone: string;
+  /**
+   * The latest state this object has seen. Requests for the latest version replay only the
+   * commits after it (what a long-lived reader or writer needs); nothing observable changes.
+   */
+  #latest: TableState | undefined;
 
   private constructor(uri: string, tableRoot: string, engine: Engine, sessionTimeZone: string) {
     this.uri = uri;
@@ -83,8 +90,24 @@ export class DeltaTable {
     if (request.timestamp !== undefined) {
       version = await resolveVersionAtTimestamp(this.engine, this.tableRoot, toMillis(request.timestamp), signal ? { signal } : {});
     }
-    const state = await loadTableState(this.engine, this.tableRoot, { ...(version === undefined ? {} : { version }), ...(signal ? { signal } : {}) });
+    if (version === undefined) return new Snapshot(this.engine, await this.#latestState(signal), { sessionTimeZone: this.sessionTimeZone });
+    const state = await loadTableState(this.engine, this.tableRoot, { version, ...(signal ? { signal } : {}) });
     return new Snapshot(this.engine, state, { sessionTimeZone: this.sessionTimeZone });
+  }
+
+  async #latestState(signal: AbortSignal | undefined): Promise<TableState> {
+    const options = signal ? { signal } : {};
+    const state = this.#latest ? await refreshTableState(this.engine, this.#latest, options) : await loadTableState(this.engine, this.tableRoot, options);
+    this.#latest = state;
+    return state;
+  }
+
+  /** The latest snapshot, or null when no table exists here yet (a file here is an error). */
+  async #currentOrNull(signal: AbortSignal | undefined): Promise<Snapshot | null> {
+    if (this.#latest) return this.snapshot(signal ? { signal } : {});
+    const snap = await loadSnapshotOrNull(this.engine, this.tableRoot, signal);
+    if (snap) this.#latest = snap.state;
+    return snap === null ? null : new Snapshot(this.engine, snap.state, { sessionTimeZone: this.sessionTimeZone });
   }
 
   /** Commit history, newest first: one entry per version with its commitInfo. */
@@ -106,7 +129,7 @@ export class DeltaTable {
    * as in Spark; pass `mode: 'append'` or `'overwrite'`.
    */
   async write(data: WriteInput, options: WriteOptions = {}): Promise<WriteResult> {
-    return writeTable(this.engine, this.tableRoot, data, options);
+    return writeTable(this.engine, this.tableRoot, data, options, (signal) => this.#currentOrNull(signal));
   }
 
   /** Sets table properties, upgrading the protocol when a property turns a feature on. */

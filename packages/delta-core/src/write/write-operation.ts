@@ -77,11 +77,18 @@ export interface WriteResult {
 const SPARK_MODE: Record<WriteMode, string> = { append: 'Append', overwrite: 'Overwrite', errorIfExists: 'ErrorIfExists', ignore: 'Ignore' };
 
 /** Writes `data` to the Delta table at `tableRoot` (created when missing). */
-export async function writeTable(engine: Engine, tableRoot: string, data: WriteInput, options: WriteOptions = {}): Promise<WriteResult> {
+export async function writeTable(
+  engine: Engine,
+  tableRoot: string,
+  data: WriteInput,
+  options: WriteOptions = {},
+  /** Supplies the current snapshot (null: no table yet); lets DeltaTable reuse its cached state. */
+  current: (signal?: AbortSignal) => Promise<Snapshot | null> = (signal) => loadSnapshotOrNull(engine, tableRoot, signal),
+): Promise<WriteResult> {
   const mode = validateOptions(options);
   const { signal } = options;
   const input = await normalizeInput(data);
-  const snapshot = await loadSnapshotOrNull(engine, tableRoot, signal);
+  const snapshot = await current(signal);
   if (snapshot !== null) {
     if (mode === 'errorIfExists') {
       throw new DeltaError('TABLE_ALREADY_EXISTS', `A Delta table already exists at ${tableRoot} (version ${snapshot.version}); nothing was written. Pass mode "append" or "overwrite" to write to it, or "ignore" to skip.`, {
