@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { AddFile } from '../../src/log/actions.js';
 import { readCheckpoint } from '../../src/log/checkpoint-reader.js';
 import { loadTableState } from '../../src/log/load-table-state.js';
