@@ -3,41 +3,12 @@
  * on the shared fixture tables, checking its output against the tables' own logs and against
  * DuckDB reading the expected rows.
  */
-import { execFile, spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { beforeAll, expect, it } from 'vitest';
 import { deltaRs, describeFixtures, expectedJson, golden, goldenExpected, kernel } from './fixtures.js';
-
-const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
-const ERROR_LINE = /^deltakit: ([A-Z_]+): [^\n]+\n$/;
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(...args: string[]): Promise<Result> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], { maxBuffer: 256 << 20, encoding: 'utf8' });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code?: unknown; stdout?: string; stderr?: string };
-    if (typeof err.code !== 'number') throw e;
-    return { code: err.code, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
-  }
-}
-
-/** Runs the CLI and requires success with a silent stderr. */
-async function ok(...args: string[]): Promise<string> {
-  const r = await cli(...args);
-  expect(r.stderr).toBe('');
-  expect(r.code).toBe(0);
-  return r.stdout;
-}
+import { BIN, cli, ERROR_LINE, ok, requireBuiltCli } from './helpers.js';
 
 /** The actions of one commit file of a table, parsed. */
 function commitActions(table: string, version: number): Array<Record<string, Record<string, unknown>>> {
@@ -70,7 +41,7 @@ async function duckRows(sql: string): Promise<Array<Record<string, string | null
 const PART_TABLE = golden('data-skipping-partition-and-data-column');
 
 beforeAll(() => {
-  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: build the CLI first (npx tsc -p tsconfig.build.json in packages/cli)`);
+  requireBuiltCli();
 });
 
 describeFixtures('deltakit CLI end to end', () => {

@@ -1,25 +1,11 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { cli } from './helpers.js';
 
-const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
-const run = promisify(execFile);
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-async function cli(...args: string[]) {
-  try {
-    const r = await run(process.execPath, [BIN, ...args], { maxBuffer: 1 << 26 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
 
 describe('deltakit demo', () => {
   it('builds a table that the other commands read, and reruns over its own table', async () => {

@@ -1,9 +1,9 @@
-import { MemoryStore } from '@deltakit/core';
+import { MemoryStore, parseJsonExact } from '@deltakit/core';
 import { describe, expect, it } from 'vitest';
 import { csvRecords } from '../src/input/csv.js';
-import { JsonNumber, JsonSyntaxError, parseJsonLine } from '../src/input/json-line.js';
+import { inferJson, toDeltaStruct } from '../src/input/infer.js';
 import { readTextChunks, splitLines } from '../src/input/text-source.js';
-import { civilDays, convertText, parseTimestampText } from '../src/input/values.js';
+import { convertJson, convertStruct, convertText, JSON_LINE, parseTimestampText } from '../src/input/values.js';
 import { progressLine, WriteProgress } from '../src/progress.js';
 
 async function* chunksOf(text: string, size: number): AsyncGenerator<string> {
@@ -49,20 +49,25 @@ describe('csvRecords', () => {
   });
 });
 
-describe('parseJsonLine', () => {
-  it('keeps number text exactly and objects as Maps', () => {
-    const v = parseJsonLine(' {"a": 12345678901234567890, "b": -1.50e2, "c": [true, null, "\\u00e9\\n"], "__proto__": {}} ');
-    expect(v).toBeInstanceOf(Map);
-    const m = v as Map<string, unknown>;
-    expect((m.get('a') as JsonNumber).text).toBe('12345678901234567890');
-    expect((m.get('b') as JsonNumber).text).toBe('-1.50e2');
-    expect((m.get('b') as JsonNumber).isInteger).toBe(false);
-    expect(m.get('c')).toEqual([true, null, 'é\n']);
-    expect(m.get('__proto__')).toEqual(new Map());
-  });
-
-  it.each(['{"a": 1,}', '{"a" 1}', '[1 2]', '{"a": 01}', '{"a": "x}', '{"a": tru}', '{} {}', '{"a": "\\x"}', ''])('refuses %j with an offset', (text) => {
-    expect(() => parseJsonLine(text)).toThrow(JsonSyntaxError);
+describe('JSON lines', () => {
+  it('infers struct fields and converts map entries in the order of the text, integer-like keys too', () => {
+    const line = parseJsonExact('{"b": 1, "2": {"z": true, "10": "x", "9": null}, "1": [1.5], "__proto__": "p"}', JSON_LINE);
+    const inferred = inferJson(line);
+    expect(inferred.kind).toBe('struct');
+    const schema = toDeltaStruct((inferred as Extract<typeof inferred, { kind: 'struct' }>).fields);
+    expect(schema.fields.map((f) => f.name)).toEqual(['b', '2', '1', '__proto__']);
+    expect((schema.fields[1]!.type as typeof schema).fields.map((f) => f.name)).toEqual(['z', '10', '9']);
+    const mapType = { kind: 'map', keyType: { kind: 'primitive', name: 'string' }, valueType: { kind: 'primitive', name: 'string' }, valueContainsNull: true } as const;
+    expect(convertJson(parseJsonExact('{"k": "a", "3": "b", "1": "c", "k": "d"}', JSON_LINE), mapType, 'm')).toEqual([
+      ['k', 'd'],
+      ['3', 'b'],
+      ['1', 'c'],
+    ]);
+    // A string column keeps other JSON values as their text, in the same order.
+    expect(convertJson((line as Record<string, unknown>)['2'], { kind: 'primitive', name: 'string' }, 's')).toBe('{"z":true,"10":"x","9":null}');
+    const row = convertStruct(line as Record<string, unknown>, schema, '');
+    expect(Object.getPrototypeOf(row)).toBe(Object.prototype);
+    expect(row['__proto__']).toBe('p');
   });
 });
 
@@ -72,15 +77,16 @@ describe('value conversion', () => {
       const [y, m, d] = iso.split('-').map(Number) as [number, number, number];
       const date = new Date(0);
       date.setUTCFullYear(y, m - 1, d);
-      expect(civilDays(y, m, d), iso).toBe(Math.round(date.getTime() / 86_400_000));
+      expect(convertText(iso, { kind: 'primitive', name: 'date' }, 'c'), iso).toBe(Math.round(date.getTime() / 86_400_000));
     }
+    for (const bad of ['2023-02-29', '2024-13-01', '2024-1-05', '2024-01-32']) expect(() => convertText(bad, { kind: 'primitive', name: 'date' }, 'c'), bad).toThrow(/not a valid date/);
     expect(parseTimestampText('2024-01-31T12:34:56.789012+05:30', 'timestamp', 'c')).toBe(BigInt(Date.UTC(2024, 0, 31, 7, 4, 56, 789)) * 1000n + 12n);
     expect(() => parseTimestampText('2024-01-31 12:00:00Z', 'timestamp_ntz', 'c')).toThrow(/without a zone/);
     expect(() => parseTimestampText('2024-01-31 12:00:00.1234567', 'timestamp', 'c')).toThrow(/sub-microsecond/);
   });
 
   it('converts text exactly or refuses it', () => {
-    expect(convertText('-00012.500', { kind: 'decimal', precision: 6, scale: 3 }, 'c')).toBe(-12500n);
+    expect(convertText('-00012.500', { kind: 'decimal', precision: 6, scale: 3 }, 'c')).toEqual({ unscaled: -12500n, scale: 3 });
     expect(convertText('1.5e1', { kind: 'primitive', name: 'integer' }, 'c')).toBe(15);
     expect(convertText('-9223372036854775808', { kind: 'primitive', name: 'long' }, 'c')).toBe(-(2n ** 63n));
     expect(convertText('-inf', { kind: 'primitive', name: 'double' }, 'c')).toBe(Number.NEGATIVE_INFINITY);
@@ -88,6 +94,8 @@ describe('value conversion', () => {
     expect(() => convertText('1.5', { kind: 'primitive', name: 'long' }, 'c')).toThrow(/not a valid long/);
     expect(() => convertText('1e39', { kind: 'primitive', name: 'float' }, 'c')).toThrow(/out of range for float/);
     expect(() => convertText('yes', { kind: 'primitive', name: 'boolean' }, 'c')).toThrow(/not a valid boolean/);
+    expect(() => convertText('1e10001', { kind: 'decimal', precision: 38, scale: 0 }, 'c')).toThrow(/not a valid decimal\(38,0\)/);
+    expect(() => convertText(' 1.5', { kind: 'decimal', precision: 5, scale: 1 }, 'c')).toThrow(/not a valid decimal\(5,1\)/);
   });
 });
 

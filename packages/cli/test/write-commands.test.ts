@@ -2,17 +2,12 @@
  * End-to-end: `create`, `write` and `checkpoint` with the built CLI (`dist/bin.js`) in temp
  * directories, read back with `cat`/`describe` and, for the data files, with DuckDB.
  */
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
-const ERROR_LINE = /^deltakit: ([A-Z_]+): [^\n]+\n$/;
+import { cli, ERROR_LINE, ok, requireBuiltCli } from './helpers.js';
 
 let dir: string;
 let n = 0;
@@ -20,34 +15,10 @@ let n = 0;
 const fresh = (name: string): string => join(dir, `${n++}-${name}`);
 
 beforeAll(() => {
-  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: build the CLI first (npx tsc -p tsconfig.build.json in packages/cli)`);
+  requireBuiltCli();
   dir = mkdtempSync(join(tmpdir(), 'deltakit-write-'));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(...args: string[]): Promise<Result> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], { maxBuffer: 64 << 20, encoding: 'utf8' });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code?: unknown; stdout?: string; stderr?: string };
-    if (typeof err.code !== 'number') throw e;
-    return { code: err.code, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
-  }
-}
-
-async function ok(...args: string[]): Promise<string> {
-  const r = await cli(...args);
-  expect(r.stderr).toBe('');
-  expect(r.code).toBe(0);
-  return r.stdout;
-}
 
 /** Runs a command that must fail with one error line; returns the error code and line. */
 async function fails(...args: string[]): Promise<{ code: string; line: string; status: number }> {

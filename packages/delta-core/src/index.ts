@@ -25,3 +25,4 @@ export type { WriteInput, RowsInput } from './write/input.js';
 export type { WriteMode, WriteOptions, WriteResult } from './write/write-operation.js';
 export { cleanUpExpiredLogs, type LogCleanupResult } from './maintenance/log-cleanup.js';
 export { parseDdlSchema, parseSchemaArgument } from './schema/ddl.js';
+export { parseJsonExact, JsonNumber, JsonSyntaxError, jsonKeys, stringifyJsonExact, type ExactJsonOptions } from './util/json.js';

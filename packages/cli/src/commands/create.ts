@@ -2,6 +2,7 @@ import { DeltaTable, parseSchemaArgument, type CreateTableOptions } from '@delta
 import { choiceOption, commaListOption, stringListOption, stringOption, tableArg, usageError, type ParsedArgs } from '../args.js';
 import { toJsonText } from '../format/json-text.js';
 import type { Command, CommandContext } from './command.js';
+import { protocolReport } from './describe.js';
 
 export const createCommand: Command = {
   name: 'create',
@@ -67,12 +68,7 @@ async function runCreate(args: ParsedArgs, ctx: CommandContext): Promise<void> {
       table: path,
       created: result.created,
       version: result.version,
-      protocol: {
-        minReaderVersion: protocol.minReaderVersion,
-        minWriterVersion: protocol.minWriterVersion,
-        readerFeatures: protocol.readerFeatures ?? null,
-        writerFeatures: protocol.writerFeatures ?? null,
-      },
+      protocol: protocolReport(protocol),
       partitionColumns: snapshot.metadata.partitionColumns,
     };
     if (format === 'json') {

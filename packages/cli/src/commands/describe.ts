@@ -1,4 +1,5 @@
-import { DeltaTable, type DataType, type Snapshot, type StructType } from '@deltakit/core';
+import { DeltaTable, type DataType, type Protocol, type Snapshot, type StructType } from '@deltakit/core';
+import { formatDataType } from '@deltakit/core/internal';
 import { choiceOption, integerOption, tableArg, type ParsedArgs } from '../args.js';
 import { toJsonText } from '../format/json-text.js';
 import type { Command, CommandContext } from './command.js';
@@ -72,12 +73,7 @@ export async function describeSnapshot(snapshot: Snapshot): Promise<TableDescrip
   const { protocol, metadata } = snapshot;
   return {
     version: snapshot.version,
-    protocol: {
-      minReaderVersion: protocol.minReaderVersion,
-      minWriterVersion: protocol.minWriterVersion,
-      readerFeatures: protocol.readerFeatures ?? null,
-      writerFeatures: protocol.writerFeatures ?? null,
-    },
+    protocol: protocolReport(protocol),
     metadata: {
       id: metadata.id,
       name: metadata.name ?? null,
@@ -92,6 +88,16 @@ export async function describeSnapshot(snapshot: Snapshot): Promise<TableDescrip
     sizeInBytes,
     numRecords,
     appTransactions: Object.fromEntries(snapshot.appTransactions),
+  };
+}
+
+/** The protocol as `describe` and `create` print it (absent feature lists as null). */
+export function protocolReport(protocol: Protocol): TableDescription['protocol'] {
+  return {
+    minReaderVersion: protocol.minReaderVersion,
+    minWriterVersion: protocol.minWriterVersion,
+    readerFeatures: protocol.readerFeatures ?? null,
+    writerFeatures: protocol.writerFeatures ?? null,
   };
 }
 
@@ -141,23 +147,7 @@ function pushField(lines: string[], name: string, type: DataType, nullable: bool
     for (const f of type.fields) pushField(lines, f.name, f.type, f.nullable, `${indent}  `);
     return;
   }
-  lines.push(`${indent}${name}: ${typeText(type)}${suffix}`);
-}
-
-/** Compact Delta type text: `long`, `decimal(10,2)`, `array<string>`, `map<string,struct<a:int>>`. */
-export function typeText(type: DataType): string {
-  switch (type.kind) {
-    case 'primitive':
-      return type.name;
-    case 'decimal':
-      return `decimal(${type.precision},${type.scale})`;
-    case 'array':
-      return `array<${typeText(type.elementType)}>`;
-    case 'map':
-      return `map<${typeText(type.keyType)},${typeText(type.valueType)}>`;
-    case 'struct':
-      return `struct<${type.fields.map((f) => `${f.name}:${typeText(f.type)}`).join(',')}>`;
-  }
+  lines.push(`${indent}${name}: ${formatDataType(type)}${suffix}`);
 }
 
 function formatBytes(bytes: bigint): string {

@@ -12,6 +12,7 @@
  * list → array; struct → object; map → object keyed by each key's text form.
  */
 import { Buffer } from 'node:buffer';
+import { floorDiv } from '@deltakit/core/internal';
 import * as arrow from 'apache-arrow';
 import { decimalText, unscaledDecimal } from './decimal.js';
 import { toJsonText } from './json-text.js';
@@ -153,11 +154,6 @@ function scalarText(data: arrow.Data): Scalar | undefined {
     default:
       return genericText(data);
   }
-}
-
-function floorDiv(a: bigint, b: bigint): bigint {
-  const q = a / b;
-  return a % b < 0n ? q - 1n : q;
 }
 
 /** Float text: shortest round-trip digits (float32 at its own precision); non-finite as words. */

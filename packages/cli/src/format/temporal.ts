@@ -3,6 +3,7 @@
  * (days, or seconds/ms/µs/ns as bigint); no step goes through `Date`, so microseconds and dates
  * outside JavaScript's Date range print exactly.
  */
+import { civilFromDays } from '@deltakit/core/internal';
 
 const SECONDS_PER_DAY = 86_400;
 
@@ -19,17 +20,7 @@ const pad2 = (n: number): string => (n < 10 ? '0' : '') + n;
 
 /** `YYYY-MM-DD` (proleptic Gregorian calendar) for a count of days since 1970-01-01. */
 export function formatEpochDays(days: number): string {
-  // Civil-from-days over 400-year eras of 146097 days, with March as the first month so the
-  // leap day falls at the end of the computed year.
-  const z = days + 719_468;
-  const era = Math.floor(z / 146_097);
-  const doe = z - era * 146_097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const month = mp < 10 ? mp + 3 : mp - 9;
-  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  const { year, month, day } = civilFromDays(days);
   return `${yearText(year)}-${pad2(month)}-${pad2(day)}`;
 }
 

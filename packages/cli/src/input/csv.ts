@@ -4,13 +4,13 @@
  * and `""` for a quote. An unquoted empty field is null; a quoted empty field is the empty string
  * in string columns and null in others. Blank lines are skipped.
  */
-import { DeltaError, deltaToArrowSchema, type DataType, type ObjectStore, type StructType } from '@deltakit/core';
+import { DeltaError, deltaToArrowSchema, type DataType, type ObjectStore, type StructField, type StructType } from '@deltakit/core';
+import { rowsToBatch } from '@deltakit/core/internal';
 import type { RecordBatch } from 'apache-arrow';
-import { buildBatch } from './arrow-build.js';
 import { inferCell, mergeInferred, NULL_TYPE, toDeltaType, type Inferred } from './infer.js';
 import { BATCH_CHARS, BATCH_ROWS, inputError, parseError, type InputSource } from './source.js';
 import { readTextChunks, type ReadProgress } from './text-source.js';
-import { convertText, fieldIndex, ValueError } from './values.js';
+import { convertText, fieldIndex, setField, ValueError } from './values.js';
 
 /** One CSV record: its fields (null for an unquoted empty field) and the line it starts on. */
 export interface CsvRecord {
@@ -151,25 +151,25 @@ export function csvSource(store: ObjectStore, path: string): InputSource {
     },
     async *batches(schema: StructType, signal?: AbortSignal): AsyncGenerator<RecordBatch> {
       const arrowSchema = deltaToArrowSchema(schema);
-      let targets: number[] = [];
+      let targets: StructField[] = [];
       const rows = withHeader(signal, (h) => {
         targets = h.map((name) => {
           const k = fieldIndex(schema, name);
           if (k < 0) {
             throw inputError(path, 1, new ValueError('SCHEMA_MISMATCH', `column "${name}" is not a column of the table (columns: ${schema.fields.map((f) => f.name).join(', ')})`, 'Pass --merge-schema to add the column, or drop it from the input.'));
           }
-          return k;
+          return schema.fields[k]!;
         });
       });
-      let batch: unknown[][] = [];
+      let batch: Array<Record<string, unknown>> = [];
       let chars = 0;
       for await (const records of rows) {
         for (const r of records) {
-          const row = new Array<unknown>(schema.fields.length).fill(null);
+          const row: Record<string, unknown> = {};
           try {
             r.fields.forEach((cell, j) => {
-              const f = schema.fields[targets[j]!]!;
-              row[targets[j]!] = cellValue(cell, f.type, f.name);
+              const f = targets[j]!;
+              setField(row, f.name, cellValue(cell, f.type, f.name));
             });
           } catch (e) {
             throw inputError(path, r.line, e);
@@ -177,13 +177,13 @@ export function csvSource(store: ObjectStore, path: string): InputSource {
           batch.push(row);
           chars += r.chars;
           if (batch.length >= BATCH_ROWS || chars >= BATCH_CHARS) {
-            yield buildBatch(schema, batch, arrowSchema);
+            yield rowsToBatch(batch, schema, arrowSchema);
             batch = [];
             chars = 0;
           }
         }
       }
-      if (batch.length > 0) yield buildBatch(schema, batch, arrowSchema);
+      if (batch.length > 0) yield rowsToBatch(batch, schema, arrowSchema);
     },
     async close() {},
   };

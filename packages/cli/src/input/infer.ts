@@ -6,9 +6,8 @@
  * string. Conflicting kinds widen: long + double → double, anything else → string (a string
  * column stores the other values' JSON text).
  */
-import type { DataType, StructField, StructType } from '@deltakit/core';
-import { JsonNumber, type JsonValue } from './json-line.js';
-import { parseDecimalText } from './values.js';
+import { jsonKeys, JsonNumber, type DataType, type StructField, type StructType } from '@deltakit/core';
+import { exactDecimal } from './values.js';
 
 /** An inferred type; `null` means only nulls (or nothing) were seen so far. */
 export type Inferred =
@@ -29,15 +28,16 @@ const STRING: Inferred = { kind: 'string' };
 const MIN_LONG = -(2n ** 63n);
 const MAX_LONG = 2n ** 63n - 1n;
 
-/** The type of one parsed JSON value. */
-export function inferJson(v: JsonValue): Inferred {
+/** The type of one JSON value parsed with `JSON_LINE` (objects' fields in source order). */
+export function inferJson(v: unknown): Inferred {
   if (v === null) return NULL_TYPE;
   if (typeof v === 'boolean') return BOOLEAN;
   if (typeof v === 'string') return STRING;
   if (v instanceof JsonNumber) return v.isInteger ? integerType(v.text) : DOUBLE;
   if (Array.isArray(v)) return { kind: 'array', element: v.reduce<Inferred>((t, x) => mergeInferred(t, inferJson(x)), NULL_TYPE) };
   const fields = new Map<string, Inferred>();
-  for (const [k, x] of v) fields.set(k, mergeInferred(fields.get(k) ?? NULL_TYPE, inferJson(x)));
+  const o = v as Record<string, unknown>;
+  for (const k of jsonKeys(o)) fields.set(k, mergeInferred(fields.get(k) ?? NULL_TYPE, inferJson(o[k])));
   return { kind: 'struct', fields };
 }
 
@@ -52,10 +52,10 @@ export function inferCell(text: string | null): Inferred {
 }
 
 function integerType(text: string): Inferred {
-  const d = parseDecimalText(text);
+  const d = exactDecimal(text);
   if (d === undefined) return DOUBLE;
-  if (d.digits >= MIN_LONG && d.digits <= MAX_LONG) return LONG;
-  const precision = (d.digits < 0n ? -d.digits : d.digits).toString().length;
+  if (d.unscaled >= MIN_LONG && d.unscaled <= MAX_LONG) return LONG;
+  const precision = (d.unscaled < 0n ? -d.unscaled : d.unscaled).toString().length;
   return precision <= 38 ? { kind: 'decimal', precision } : DOUBLE;
 }
 

@@ -1,31 +1,29 @@
 /** JSON lines input: one object per line; blank lines are skipped. */
-import { DeltaError, type ObjectStore, type StructType } from '@deltakit/core';
+import { DeltaError, deltaToArrowSchema, parseJsonExact, type ObjectStore, type StructType } from '@deltakit/core';
+import { rowsToBatch } from '@deltakit/core/internal';
 import type { RecordBatch } from 'apache-arrow';
-import { deltaToArrowSchema } from '@deltakit/core';
-import { buildBatch } from './arrow-build.js';
 import { inferJson, mergeInferred, NULL_TYPE, toDeltaStruct, type Inferred } from './infer.js';
-import { parseJsonLine, type JsonObject } from './json-line.js';
 import { BATCH_CHARS, BATCH_ROWS, inputError, parseError, type InputSource } from './source.js';
 import { readTextChunks, splitLines, type ReadProgress, type TextLine } from './text-source.js';
-import { convertStruct } from './values.js';
+import { convertStruct, isJsonObject, JSON_LINE } from './values.js';
 
 /** A JSON lines file read through `store`. */
 export function jsonLinesSource(store: ObjectStore, path: string): InputSource {
   const progress: ReadProgress = { bytesRead: 0, totalBytes: 0 };
 
   /** The objects of the lines each chunk completes (blank lines skipped). */
-  async function* objects(signal?: AbortSignal): AsyncGenerator<Array<{ object: JsonObject; line: TextLine }>> {
+  async function* objects(signal?: AbortSignal): AsyncGenerator<Array<{ object: Record<string, unknown>; line: TextLine }>> {
     for await (const lines of splitLines(readTextChunks(store, path, progress, signal))) {
-      const out: Array<{ object: JsonObject; line: TextLine }> = [];
+      const out: Array<{ object: Record<string, unknown>; line: TextLine }> = [];
       for (const line of lines) {
         if (line.text.trim() === '') continue;
         let value;
         try {
-          value = parseJsonLine(line.text);
+          value = parseJsonExact(line.text, JSON_LINE);
         } catch (e) {
           throw inputError(path, line.line, e);
         }
-        if (!(value instanceof Map)) {
+        if (!isJsonObject(value)) {
           throw parseError(path, line.line, `the line is ${Array.isArray(value) ? 'an array' : 'a JSON scalar'}, not a JSON object`, 'Write one JSON object per line, e.g. {"id": 1, "name": "a"}.');
         }
         out.push({ object: value, line });
@@ -52,7 +50,7 @@ export function jsonLinesSource(store: ObjectStore, path: string): InputSource {
     },
     async *batches(schema: StructType, signal?: AbortSignal): AsyncGenerator<RecordBatch> {
       const arrowSchema = deltaToArrowSchema(schema);
-      let rows: unknown[][] = [];
+      let rows: Array<Record<string, unknown>> = [];
       let chars = 0;
       for await (const items of objects(signal)) {
         for (const { object, line } of items) {
@@ -63,13 +61,13 @@ export function jsonLinesSource(store: ObjectStore, path: string): InputSource {
           }
           chars += line.text.length;
           if (rows.length >= BATCH_ROWS || chars >= BATCH_CHARS) {
-            yield buildBatch(schema, rows, arrowSchema);
+            yield rowsToBatch(rows, schema, arrowSchema);
             rows = [];
             chars = 0;
           }
         }
       }
-      if (rows.length > 0) yield buildBatch(schema, rows, arrowSchema);
+      if (rows.length > 0) yield rowsToBatch(rows, schema, arrowSchema);
     },
     async close() {},
   };

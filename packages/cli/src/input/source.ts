@@ -4,9 +4,8 @@
  * (the table's, or the one inferred by a first pass over the file); parquet batches pass through
  * as stored and the write conforms them to the table.
  */
-import { DeltaError, type StructType } from '@deltakit/core';
+import { DeltaError, JsonSyntaxError, type StructType } from '@deltakit/core';
 import type { RecordBatch } from 'apache-arrow';
-import { JsonSyntaxError } from './json-line.js';
 import type { ReadProgress } from './text-source.js';
 import { ValueError } from './values.js';
 
@@ -47,7 +46,7 @@ export function formatFromPath(path: string): InputFormat | undefined {
 /** The error for bad input at `line` of `path` (PARSE_ERROR for syntax, the value's code otherwise). */
 export function inputError(path: string, line: number, e: unknown): DeltaError {
   if (e instanceof JsonSyntaxError) {
-    return new DeltaError('PARSE_ERROR', `${path} line ${line}: malformed JSON at character ${e.offset + 1}: ${e.message}; nothing was written. Each line must be one complete JSON object; fix or remove the line.`, {
+    return new DeltaError('PARSE_ERROR', `${path} line ${line}: malformed JSON at character ${e.offset + 1}: ${e.reason}; nothing was written. Each line must be one complete JSON object; fix or remove the line.`, {
       cause: e,
       details: { path, line },
     });

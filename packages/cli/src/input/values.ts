@@ -1,15 +1,15 @@
 /**
- * Input values (parsed JSON, or CSV cell text) → the exact value of a Delta type, in the
- * representation `arrow-build.ts` stores:
+ * Input values (JSON parsed by `parseJsonExact`, or CSV cell text) → the exact value of a Delta
+ * type, in the representation core's `rowsToBatch` stores:
  * byte/short/integer → number; long → bigint; float/double → number; boolean; string;
- * binary → Uint8Array (from base64 text); decimal(p,s) → unscaled bigint; date → days since the
- * epoch; timestamp/timestamp_ntz → bigint microseconds; array → array; map → [key, value] pairs;
- * struct → field values in schema order; null → null.
+ * binary → Uint8Array (from base64 text); decimal(p,s) → `{unscaled, scale: s}`; date → days
+ * since the epoch; timestamp/timestamp_ntz → bigint microseconds; array → array; map → [key,
+ * value] pairs; struct → an object keyed by field name; null → null.
  * Nothing is rounded: a value that does not fit its type exactly is a {@link ValueError}.
  */
 import { Buffer } from 'node:buffer';
-import type { DataType, DeltaErrorCode, StructType } from '@deltakit/core';
-import { JsonNumber, jsonText, parseJsonLine, JsonSyntaxError, type JsonValue } from './json-line.js';
+import { jsonKeys, JsonNumber, JsonSyntaxError, parseJsonExact, stringifyJsonExact, type DataType, type DeltaErrorCode, type StructType } from '@deltakit/core';
+import { INT_RANGES, parseDate, parseDecimal, parseTimestampParts, rescaleDecimal, typeName, type DecimalValue } from '@deltakit/core/internal';
 
 /** A value that cannot be stored in its column; the reader adds the file and line. */
 export class ValueError extends Error {
@@ -26,39 +26,42 @@ export class ValueError extends Error {
   }
 }
 
-const INT_RANGE: Readonly<Record<string, readonly [bigint, bigint]>> = {
-  byte: [-128n, 127n],
-  short: [-32768n, 32767n],
-  integer: [-2147483648n, 2147483647n],
-  long: [-(2n ** 63n), 2n ** 63n - 1n],
-};
+const LONG_RANGE = [-(2n ** 63n), 2n ** 63n - 1n] as const;
 
-/** A parsed JSON value as a value of `type`; `path` names the column in errors. */
-export function convertJson(v: JsonValue, type: DataType, path: string): unknown {
+/** Options for parsing one JSON input line (JSON.parse's rule for repeated keys; source key order). */
+export const JSON_LINE = { duplicateKeys: 'last', keyOrder: true } as const;
+
+/** True for a parsed JSON object (not an array, number or null). */
+export function isJsonObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof JsonNumber);
+}
+
+/** A JSON value parsed with {@link JSON_LINE} as a value of `type`; `path` names the column in errors. */
+export function convertJson(v: unknown, type: DataType, path: string): unknown {
   if (v === null) return null;
   switch (type.kind) {
     case 'struct':
-      if (!(v instanceof Map)) throw mismatch(path, jsonText(v), type);
+      if (!isJsonObject(v)) throw mismatch(path, stringifyJsonExact(v), type);
       return convertStruct(v, type, path);
     case 'array':
-      if (!Array.isArray(v)) throw mismatch(path, jsonText(v), type);
+      if (!Array.isArray(v)) throw mismatch(path, stringifyJsonExact(v), type);
       return v.map((x) => convertJson(x, type.elementType, `${path}[]`));
     case 'map': {
-      if (!(v instanceof Map)) throw mismatch(path, jsonText(v), type);
-      return [...v].map(([k, x]) => [convertText(k, type.keyType, `${path}.key`), convertJson(x, type.valueType, `${path}.value`)]);
+      if (!isJsonObject(v)) throw mismatch(path, stringifyJsonExact(v), type);
+      return jsonKeys(v).map((k) => [convertText(k, type.keyType, `${path}.key`), convertJson(v[k], type.valueType, `${path}.value`)]);
     }
     case 'decimal':
       if (v instanceof JsonNumber || typeof v === 'string') return convertText(typeof v === 'string' ? v : v.text, type, path);
-      throw mismatch(path, jsonText(v), type);
+      throw mismatch(path, stringifyJsonExact(v), type);
     case 'primitive':
       return convertJsonPrimitive(v, type, path);
   }
 }
 
-function convertJsonPrimitive(v: Exclude<JsonValue, null>, type: Extract<DataType, { kind: 'primitive' }>, path: string): unknown {
+function convertJsonPrimitive(v: unknown, type: Extract<DataType, { kind: 'primitive' }>, path: string): unknown {
   switch (type.name) {
     case 'string':
-      return typeof v === 'string' ? v : jsonText(v);
+      return typeof v === 'string' ? v : stringifyJsonExact(v);
     case 'boolean':
       if (typeof v === 'boolean') return v;
       break;
@@ -80,13 +83,13 @@ function convertJsonPrimitive(v: Exclude<JsonValue, null>, type: Extract<DataTyp
     case 'void':
       throw unsupported(path, type.name);
   }
-  throw mismatch(path, jsonText(v), type);
+  throw mismatch(path, stringifyJsonExact(v), type);
 }
 
-/** A JSON object as the field values of `type`, in field order; unknown keys are SCHEMA_MISMATCH. */
-export function convertStruct(v: Map<string, JsonValue>, type: StructType, path: string): unknown[] {
-  const out: unknown[] = new Array<unknown>(type.fields.length).fill(null);
-  for (const [key, x] of v) {
+/** A JSON object as a row of `type` (keyed by field name); unknown keys are SCHEMA_MISMATCH. */
+export function convertStruct(v: Record<string, unknown>, type: StructType, path: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of jsonKeys(v)) {
     const k = fieldIndex(type, key);
     if (k < 0) {
       throw new ValueError(
@@ -96,9 +99,15 @@ export function convertStruct(v: Map<string, JsonValue>, type: StructType, path:
       );
     }
     const f = type.fields[k]!;
-    out[k] = convertJson(x, f.type, path === '' ? f.name : `${path}.${f.name}`);
+    setField(out, f.name, convertJson(v[key], f.type, path === '' ? f.name : `${path}.${f.name}`));
   }
   return out;
+}
+
+/** Sets a field of a row object (a field named `__proto__` is data, not the prototype). */
+export function setField(row: Record<string, unknown>, name: string, value: unknown): void {
+  if (name === '__proto__') Object.defineProperty(row, name, { value, enumerable: true, writable: true, configurable: true });
+  else row[name] = value;
 }
 
 /** The index of the field named `name` (exact match first, then case-insensitive), or -1. */
@@ -113,24 +122,24 @@ export function fieldIndex(type: StructType, name: string): number {
 export function convertText(s: string, type: DataType, path: string): unknown {
   switch (type.kind) {
     case 'decimal': {
-      const d = parseDecimalText(s);
+      const d = exactDecimal(s);
       if (d === undefined) throw mismatch(path, s, type);
       const unscaled = rescale(d, type.scale);
       if (unscaled === undefined) throw new ValueError('PRECISION_LOSS', `column ${path} is ${quote(s)}, which has more than ${type.scale} fraction digits for decimal(${type.precision},${type.scale}); values are never rounded silently`, 'Round the value in the input, or widen the column\'s scale.');
       if ((unscaled < 0n ? -unscaled : unscaled) >= 10n ** BigInt(type.precision)) {
         throw new ValueError('PARSE_ERROR', `column ${path} is ${quote(s)}, which needs more than ${type.precision} digits for decimal(${type.precision},${type.scale})`);
       }
-      return unscaled;
+      return { unscaled, scale: type.scale } satisfies DecimalValue;
     }
     case 'primitive':
       return convertTextPrimitive(s, type, path);
     default: {
       // Nested values in CSV cells are JSON text.
-      let parsed: JsonValue;
+      let parsed: unknown;
       try {
-        parsed = parseJsonLine(s);
+        parsed = parseJsonExact(s, JSON_LINE);
       } catch (e) {
-        if (e instanceof JsonSyntaxError) throw mismatch(path, s, type, ` (${e.message}; nested values in CSV are JSON text)`);
+        if (e instanceof JsonSyntaxError) throw mismatch(path, s, type, ` (${e.reason}; nested values in CSV are JSON text)`);
         throw e;
       }
       return convertJson(parsed, type, path);
@@ -147,10 +156,10 @@ function convertTextPrimitive(s: string, type: Extract<DataType, { kind: 'primit
     case 'integer':
     case 'long': {
       const t = s.trim();
-      const d = parseDecimalText(t);
+      const d = exactDecimal(t);
       const n = d === undefined ? undefined : rescale(d, 0);
       if (n === undefined) throw mismatch(path, s, type);
-      const [lo, hi] = INT_RANGE[type.name]!;
+      const [lo, hi] = type.name === 'long' ? LONG_RANGE : INT_RANGES[type.name]!;
       if (n < lo || n > hi) throw new ValueError('PARSE_ERROR', `column ${path} is ${quote(s)}, which is out of range for ${type.name} (${lo}..${hi})`);
       return type.name === 'long' ? n : Number(n);
     }
@@ -174,7 +183,8 @@ function convertTextPrimitive(s: string, type: Extract<DataType, { kind: 'primit
       if (!/^[A-Za-z0-9+/]*={0,2}$/.test(s) || s.length % 4 !== 0) throw mismatch(path, s, type, ' (binary values are base64 text)');
       return new Uint8Array(Buffer.from(s, 'base64'));
     case 'date': {
-      const days = parseDate(s.trim());
+      const t = s.trim();
+      const days = DATE_RE.test(t) ? parseDate(t) : undefined;
       if (days === undefined) throw mismatch(path, s, type, ' (dates are YYYY-MM-DD)');
       return days;
     }
@@ -196,57 +206,24 @@ const SPECIAL_FLOATS: Readonly<Record<string, number>> = {
   '-inf': Number.NEGATIVE_INFINITY,
 };
 const FLOAT_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-const DECIMAL_RE = /^([+-])?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
-
-/** An exact decimal: `digits × 10^exponent`. */
-interface ExactDecimal {
-  digits: bigint;
-  exponent: number;
-}
-
-/** Decimal text (`-12.30`, `1e3`, `+.5`) as an exact value, or undefined when it is not a number. */
-export function parseDecimalText(s: string): ExactDecimal | undefined {
-  const m = DECIMAL_RE.exec(s);
-  if (m === null) return undefined;
-  const int = m[2] ?? '';
-  const frac = m[3] ?? '';
-  if (int === '' && frac === '') return undefined;
-  const exp = Number(m[4] ?? '0');
-  if (!Number.isSafeInteger(exp) || Math.abs(exp) > 10_000) return undefined;
-  const digits = BigInt(int + frac || '0');
-  return { digits: m[1] === '-' ? -digits : digits, exponent: exp - frac.length };
+/**
+ * Decimal text (`-12.30`, `1e3`, `+.5`, no surrounding blanks) as an exact value, or undefined
+ * when it is not a number or its exponent is beyond ±10000 (which would build huge numbers).
+ */
+export function exactDecimal(s: string): DecimalValue | undefined {
+  const e = /[eE]([+-]?\d+)$/.exec(s);
+  if ((e !== null && !(Math.abs(Number(e[1])) <= 10_000)) || s !== s.trim()) return undefined;
+  return parseDecimal(s);
 }
 
 /** The unscaled value of `d` at `scale`, or undefined when that would drop non-zero digits. */
-function rescale(d: ExactDecimal, scale: number): bigint | undefined {
-  const shift = d.exponent + scale;
-  if (shift >= 0) return d.digits * 10n ** BigInt(shift);
-  const div = 10n ** BigInt(-shift);
-  return d.digits % div === 0n ? d.digits / div : undefined;
+function rescale(d: DecimalValue, scale: number): bigint | undefined {
+  const r = rescaleDecimal(d, scale);
+  return 'exact' in r ? r.exact.unscaled : undefined;
 }
 
-const DATE_RE = /^([+-]?\d{4,6})-(\d{2})-(\d{2})$/;
-const TIMESTAMP_RE = /^([+-]?\d{4,6})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|UTC|[+-]\d{2}(?::?\d{2})?)?$/i;
-
-/** Days since 1970-01-01 of a proleptic Gregorian date, or undefined for an invalid date. */
-export function civilDays(y: number, m: number, d: number): number | undefined {
-  if (m < 1 || m > 12 || d < 1) return undefined;
-  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
-  const monthDays = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]!;
-  if (d > monthDays) return undefined;
-  // Days from civil (H. Hinnant's algorithm): exact integer arithmetic for any year.
-  const yy = m <= 2 ? y - 1 : y;
-  const era = Math.floor(yy / 400);
-  const yoe = yy - era * 400;
-  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
-}
-
-function parseDate(s: string): number | undefined {
-  const m = DATE_RE.exec(s);
-  return m === null ? undefined : civilDays(Number(m[1]), Number(m[2]), Number(m[3]));
-}
+const DATE_RE = /^[+-]?\d{4,6}-\d{2}-\d{2}$/;
+const TIMESTAMP_RE = /^[+-]?\d{4,6}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.(\d{1,9}))?)?)?\s*(Z|UTC|[+-]\d{2}(?::?\d{2})?)?$/i;
 
 /**
  * ISO-8601 text (`2024-01-31`, `2024-01-31T12:00:00.123456Z`, `2024-01-31 12:00:00+02:00`) as
@@ -257,39 +234,19 @@ export function parseTimestampText(s: string, kind: 'timestamp' | 'timestamp_ntz
   const m = TIMESTAMP_RE.exec(s);
   const fail = (why: string): ValueError => mismatch(path, s, { kind: 'primitive', name: kind }, why);
   if (m === null) throw fail(kind === 'timestamp' ? ' (use ISO 8601, e.g. 2024-01-31T12:00:00.123456Z)' : ' (use YYYY-MM-DD HH:MM:SS[.ffffff], without a zone)');
-  const days = civilDays(Number(m[1]), Number(m[2]), Number(m[3]));
-  const [h, mi, sec] = [Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0)];
-  if (days === undefined || h > 23 || mi > 59 || sec > 59) throw fail(' (no such date or time)');
-  const frac = (m[7] ?? '').padEnd(9, '0');
-  if (!frac.endsWith('000')) throw new ValueError('PRECISION_LOSS', `column ${path} is ${quote(s)}, which has sub-microsecond digits that Delta timestamps cannot hold`, 'Truncate the value to microseconds in the input.');
-  let offsetMinutes = 0;
-  const zone = m[8];
-  if (zone !== undefined) {
-    if (kind === 'timestamp_ntz') throw fail(' (timestamp_ntz values are wall-clock times without a zone; drop the zone)');
-    const z = /^([+-])(\d{2}):?(\d{2})?$/.exec(zone);
-    if (z !== null) offsetMinutes = (z[1] === '-' ? -1 : 1) * (Number(z[2]) * 60 + Number(z[3] ?? 0));
-  }
-  const seconds = BigInt(days) * 86_400n + BigInt(h * 3600 + mi * 60 + sec - offsetMinutes * 60);
-  return seconds * 1_000_000n + BigInt(frac.slice(0, 6));
+  const parts = parseTimestampParts(s);
+  if (parts === undefined) throw fail(' (no such date or time)');
+  if (!(m[1] ?? '').padEnd(9, '0').endsWith('000')) throw new ValueError('PRECISION_LOSS', `column ${path} is ${quote(s)}, which has sub-microsecond digits that Delta timestamps cannot hold`, 'Truncate the value to microseconds in the input.');
+  if (m[2] !== undefined && kind === 'timestamp_ntz') throw fail(' (timestamp_ntz values are wall-clock times without a zone; drop the zone)');
+  return parts.wallMicros - BigInt(parts.offsetSeconds ?? 0) * 1_000_000n;
 }
 
 function quote(s: string): string {
   return JSON.stringify(s.length > 60 ? `${s.slice(0, 60)}…` : s);
 }
 
-function typeLabel(t: DataType): string {
-  switch (t.kind) {
-    case 'primitive':
-      return t.name;
-    case 'decimal':
-      return `decimal(${t.precision},${t.scale})`;
-    default:
-      return t.kind;
-  }
-}
-
 function mismatch(path: string, text: string, type: DataType, why = ''): ValueError {
-  return new ValueError('PARSE_ERROR', `column ${path} is ${quote(text)}, which is not a valid ${typeLabel(type)} value${why}`);
+  return new ValueError('PARSE_ERROR', `column ${path} is ${quote(text)}, which is not a valid ${typeName(type)} value${why}`);
 }
 
 function unsupported(path: string, name: string): ValueError {

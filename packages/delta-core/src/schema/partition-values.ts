@@ -1,16 +1,11 @@
 import {
   Binary,
   Bool,
-  DateDay,
   Decimal,
-  Float32,
   Float64,
-  Int8,
-  Int16,
   Int32,
   Int64,
   Null,
-  TimeUnit,
   Timestamp,
   Utf8,
   makeData,
@@ -37,6 +32,7 @@ import {
   type DecimalValue,
   type Scalar,
 } from '../expr/scalar.js';
+import { deltaTypeToArrow } from './arrow.js';
 import type { DataType } from './types.js';
 
 /**
@@ -244,40 +240,11 @@ function shortestFloat32(v: number): string {
   return String(v);
 }
 
-/** The Arrow type a partition column of this Delta type is materialized as. */
+/** The Arrow type a partition column of this Delta type is materialized as (as in a data column). */
 export function partitionArrowType(type: DataType): ArrowType {
-  if (type.kind === 'decimal') return new Decimal(type.scale, type.precision, 128);
-  if (type.kind !== 'primitive') throw new DeltaError('INVALID_SCHEMA', `Partition columns must be primitive, not ${type.kind}. Fix the table schema.`);
-  switch (type.name) {
-    case 'string':
-      return new Utf8();
-    case 'binary':
-      return new Binary();
-    case 'boolean':
-      return new Bool();
-    case 'byte':
-      return new Int8();
-    case 'short':
-      return new Int16();
-    case 'integer':
-      return new Int32();
-    case 'long':
-      return new Int64();
-    case 'float':
-      return new Float32();
-    case 'double':
-      return new Float64();
-    case 'date':
-      return new DateDay();
-    case 'timestamp':
-      return new Timestamp(TimeUnit.MICROSECOND, 'UTC');
-    case 'timestamp_ntz':
-      return new Timestamp(TimeUnit.MICROSECOND);
-    case 'void':
-      return new Null();
-    case 'variant':
-      throw new DeltaError('INVALID_SCHEMA', 'A variant column cannot be a partition column. Fix the table schema.');
-  }
+  if (type.kind !== 'primitive' && type.kind !== 'decimal') throw new DeltaError('INVALID_SCHEMA', `Partition columns must be primitive, not ${type.kind}. Fix the table schema.`);
+  if (type.kind === 'primitive' && type.name === 'variant') throw new DeltaError('INVALID_SCHEMA', 'A variant column cannot be a partition column. Fix the table schema.');
+  return deltaTypeToArrow(type);
 }
 
 /**

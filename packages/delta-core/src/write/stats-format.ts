@@ -3,6 +3,7 @@
  * statistics with Jackson, so numbers follow Java's `Double.toString` / `Float.toString` /
  * `BigDecimal.toString`, timestamps are millisecond ISO strings and dates `YYYY-MM-DD`.
  */
+import { civilFromDays } from '../expr/datetime.js';
 
 /**
  * Java `Double.toString` layout for a finite double: plain notation (`1.0`, `0.001`) when
@@ -135,18 +136,4 @@ function formatYear(year: number): string {
   if (year > 9999) return '+' + year;
   if (year < 0) return '-' + String(-year).padStart(4, '0');
   return String(year).padStart(4, '0');
-}
-
-/** Proleptic Gregorian date of a day number (days since 1970-01-01), exact for any safe integer. */
-function civilFromDays(days: number): { year: number; month: number; day: number } {
-  const z = days + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const month = mp < 10 ? mp + 3 : mp - 9;
-  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
-  return { year, month, day };
 }
