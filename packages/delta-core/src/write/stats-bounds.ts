@@ -321,6 +321,7 @@ class StringBounds implements Bounds {
     const bytes = data.values as Uint8Array;
     const large = data.typeId === Type.LargeUtf8;
     const at = (k: number): number => (large ? Number(offsets[k]) : (offsets[k] as number));
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     let lo = -1;
     let hi = -1;
     for (let i = 0; i < data.length; i++) {
@@ -331,8 +332,8 @@ class StringBounds implements Bounds {
       }
       const s = at(i);
       const e = at(i + 1);
-      if (compareBytes(bytes, s, e, bytes, at(lo), at(lo + 1)) < 0) lo = i;
-      else if (compareBytes(bytes, s, e, bytes, at(hi), at(hi + 1)) > 0) hi = i;
+      if (compareWithin(bytes, view, s, e, at(lo), at(lo + 1)) < 0) lo = i;
+      else if (compareWithin(bytes, view, s, e, at(hi), at(hi + 1)) > 0) hi = i;
     }
     if (lo < 0) return;
     const [ls, le, hs, he] = [at(lo), at(lo + 1), at(hi), at(hi + 1)];
@@ -352,6 +353,25 @@ class StringBounds implements Bounds {
 }
 
 const decoder = new TextDecoder();
+
+/**
+ * Byte order of two values in the same buffer, four bytes at a time: a big-endian 32-bit word
+ * compares exactly like its bytes, and string columns often share long prefixes.
+ */
+function compareWithin(bytes: Uint8Array, view: DataView, as: number, ae: number, bs: number, be: number): number {
+  const n = Math.min(ae - as, be - bs);
+  let k = 0;
+  for (; k + 4 <= n; k += 4) {
+    const x = view.getUint32(as + k);
+    const y = view.getUint32(bs + k);
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  for (; k < n; k++) {
+    const d = bytes[as + k]! - bytes[bs + k]!;
+    if (d !== 0) return d;
+  }
+  return ae - as - (be - bs);
+}
 
 function compareBytes(a: Uint8Array, as: number, ae: number, b: Uint8Array, bs: number, be: number): number {
   const n = Math.min(ae - as, be - bs);
