@@ -8,8 +8,10 @@
  * ignores `columns`. So:
  * - `decodeInThread` (main thread): sync `readParquet` over groups of row groups, then projects
  *   in JS. Safe on corrupt input; decodes unprojected columns too.
- * - `decodeProjected` (worker threads only): the async projecting stream. A panic kills only
- *   the worker, which the pool reports as CORRUPT_DATA_FILE and replaces.
+ * - `decodeProjected` (worker threads only): the async projecting stream when fewer than half of
+ *   the file's columns are wanted (it skips the others); otherwise the sync reader, which is
+ *   faster per row and then decodes little that is not wanted. A panic kills only the worker,
+ *   which the pool reports as CORRUPT_DATA_FILE and replaces.
  *
  * Batches leave wasm through the Arrow C data interface (arrow-js-ffi, copy=true: views would go
  * silently empty when wasm memory grows), about twice as fast as IPC.
@@ -88,7 +90,7 @@ export function projectNames(schema: Schema, columns: readonly string[] | undefi
 }
 
 /** Groups consecutive row groups so each sync decode call covers at least `target` rows. */
-function rowGroupRuns(rowGroupRows: number[], target: number): number[][] {
+function rowGroupRuns(rowGroupRows: readonly number[], target: number): number[][] {
   const runs: number[][] = [];
   let run: number[] = [];
   let rows = 0;
@@ -158,7 +160,12 @@ async function prepare(bytes: Uint8Array, path: string, options: DecodeOptions) 
 export async function* decodeInThread(bytes: Uint8Array, path: string, options: DecodeOptions = {}): AsyncGenerator<RecordBatch> {
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   const { opened, shaper } = await prepare(bytes, path, options);
-  for (const run of rowGroupRuns(opened.rowGroupRows, batchSize)) {
+  yield* syncBatches(bytes, path, opened.rowGroupRows, shaper, batchSize);
+}
+
+/** Sync `readParquet` over runs of row groups, every column decoded, shaped to the projection. */
+function* syncBatches(bytes: Uint8Array, path: string, rowGroupRows: readonly number[], shaper: BatchShaper, batchSize: number): Generator<RecordBatch> {
+  for (const run of rowGroupRuns(rowGroupRows, batchSize)) {
     let batches: RecordBatch[];
     try {
       const table = pw.readParquet(bytes, { rowGroups: run, batchSize });
@@ -175,10 +182,6 @@ export async function* decodeInThread(bytes: Uint8Array, path: string, options: 
   }
 }
 
-/**
- * Decodes with parquet-wasm's projecting async stream. Only for worker threads: a corrupt page
- * makes parquet-wasm trap outside any promise, which kills the thread (see module comment).
- */
 export async function* decodeProjected(bytes: Uint8Array, path: string, options: DecodeOptions = {}): AsyncGenerator<RecordBatch> {
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   const { opened, names, shaper } = await prepare(bytes, path, options);
@@ -186,6 +189,10 @@ export async function* decodeProjected(bytes: Uint8Array, path: string, options:
   if (names.length === 0) {
     // parquet-wasm yields batches without columns, but keep row counts exact and cheap.
     for (let s = 0; s < total; s += batchSize) yield shaper.shape(emptyBatch(Math.min(batchSize, total - s)));
+    return;
+  }
+  if (names.length * 2 >= opened.schema.fields.length) {
+    yield* syncBatches(bytes, path, opened.rowGroupRows, shaper, batchSize);
     return;
   }
   let file: pw.ParquetFile | undefined;
