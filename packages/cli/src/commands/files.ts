@@ -37,6 +37,7 @@ async function runFiles(args: ParsedArgs, ctx: CommandContext): Promise<void> {
   } finally {
     await table.close();
   }
+  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)); // stable output across runs
 
   if (files.length === 0) {
     await ctx.out.write('[]\n');

@@ -107,9 +107,9 @@ export class Snapshot {
     return this.#state;
   }
 
-  /** Live files with parsed statistics, sorted by path for stable output. */
+  /** Live files with parsed statistics, in no particular order. */
   async files(): Promise<FileInfo[]> {
-    this.#fileInfos ??= this.#state.files.map(toFileInfo).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    this.#fileInfos ??= this.#state.files.map(toFileInfo);
     return this.#fileInfos;
   }
 
@@ -133,14 +133,15 @@ export function toFileInfo(add: AddFile): FileInfo {
     stats = add.statsParsed as Record<string, unknown>;
   }
   const n = stats?.numRecords;
-  const numRecords = typeof n === 'number' ? n : typeof n === 'bigint' ? Number(n) : undefined;
-  return {
+  const info: { -readonly [K in keyof FileInfo]: FileInfo[K] } = {
     path: add.path,
     size: add.size,
     modificationTime: add.modificationTime,
     partitionValues: add.partitionValues,
-    ...(stats === undefined ? {} : { stats }),
-    ...(numRecords === undefined ? {} : { numRecords }),
-    ...(add.deletionVector === undefined ? {} : { deletionVector: add.deletionVector }),
   };
+  if (stats !== undefined) info.stats = stats;
+  // A count beyond 2^53 arrives as a bigint; it stays exact in `stats` rather than rounded here.
+  if (typeof n === 'number') info.numRecords = n;
+  if (add.deletionVector !== undefined) info.deletionVector = add.deletionVector;
+  return info;
 }
