@@ -108,9 +108,9 @@ async function runDemo(args: ParsedArgs, ctx: CommandContext): Promise<void> {
       await say(`   v${h.version}  ${new Date(h.timestamp).toISOString()}  ${String(h.commitInfo?.operation ?? '-')}${rows}`);
     }
     await say(`\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s. Explore it:`);
-    await say(`   pnpm -s deltakit describe ${dir}`);
-    await say(`   pnpm -s deltakit cat ${dir} --where "product = 'fig' AND quantity > 8" --limit 5`);
-    await say(`   pnpm -s deltakit cat ${dir} --version 1 --limit 5`);
+    await say(`   npm run -s deltakit -- describe ${dir}`);
+    await say(`   npm run -s deltakit -- cat ${dir} --where "product = 'fig' AND quantity > 8" --limit 5`);
+    await say(`   npm run -s deltakit -- cat ${dir} --version 1 --limit 5`);
   } finally {
     await table.close();
   }
