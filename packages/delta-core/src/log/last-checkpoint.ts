@@ -1,3 +1,4 @@
+import { verifyLastCheckpointChecksum } from './last-checkpoint-checksum.js';
 import type { Engine } from '../engine.js';
 import { isDeltaError } from '../errors.js';
 import { parseJson } from '../util/json.js';
@@ -45,13 +46,26 @@ export async function readLastCheckpoint(engine: Engine, tableRoot: string, sign
 }
 
 /** Parses the hint's bytes; `undefined` when they do not describe a usable checkpoint version. */
+function verifyChecksum(text: string): boolean | undefined {
+  try {
+    return verifyLastCheckpointChecksum(text);
+  } catch {
+    return false;
+  }
+}
+
 export function parseLastCheckpoint(bytes: Uint8Array): LastCheckpointHint | undefined {
   let value: unknown;
+  let text: string;
   try {
-    value = parseJson(new TextDecoder().decode(bytes));
+    text = new TextDecoder().decode(bytes);
+    value = parseJson(text);
   } catch {
     return undefined;
   }
+  // A hint whose checksum does not match was damaged or half-written: ignore it like any other
+  // unusable hint (the log is listed instead). A hint without a checksum is taken as is.
+  if (verifyChecksum(text) === false) return undefined;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
   const o = value as Record<string, unknown>;
   const version = optInt(o.version);
