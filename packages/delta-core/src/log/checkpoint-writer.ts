@@ -27,6 +27,8 @@ export interface CheckpointState {
   /** Tombstones; expired ones are dropped (see {@link selectCheckpointActions}). */
   readonly tombstones: readonly RemoveFile[];
   readonly txns: ReadonlyMap<string, bigint> | readonly SetTransaction[];
+  /** The full txn actions (with `lastUpdated`), preferred over `txns` when present. */
+  readonly setTransactions?: ReadonlyMap<string, SetTransaction>;
   /** Live domains; entries with `removed: true` are skipped. */
   readonly domains: ReadonlyMap<string, DomainMetadata> | readonly DomainMetadata[];
 }
@@ -105,7 +107,11 @@ export function selectCheckpointActions(state: CheckpointState, nowMs: number): 
   const tombstoneCutoff = nowMs - parseIntervalMs(conf['delta.deletedFileRetentionDuration'] ?? DEFAULT_TOMBSTONE_RETENTION, 'delta.deletedFileRetentionDuration');
   const txnRetention = conf['delta.setTransactionRetentionDuration'];
   const txnCutoff = txnRetention === undefined ? undefined : nowMs - parseIntervalMs(txnRetention, 'delta.setTransactionRetentionDuration');
-  const txns: SetTransaction[] = isMap(state.txns) ? [...state.txns].map(([appId, version]) => ({ appId, version })) : [...state.txns];
+  const txns: SetTransaction[] = state.setTransactions
+    ? [...state.setTransactions.values()]
+    : isMap(state.txns)
+      ? [...state.txns].map(([appId, version]) => ({ appId, version }))
+      : [...state.txns];
   const domains = isMap(state.domains) ? [...state.domains.values()] : [...state.domains];
   const v2 = supportsV2Checkpoints(state.protocol);
   return {

@@ -140,7 +140,7 @@ function stateAsActions(state: TableState): Action[] {
     { kind: 'protocol', protocol: state.protocol },
     { kind: 'metaData', metaData: state.metadata },
   ];
-  for (const [appId, version] of state.txns) out.push({ kind: 'txn', txn: { appId, version } });
+  for (const txn of state.setTransactions.values()) out.push({ kind: 'txn', txn });
   for (const d of state.domains.values()) out.push({ kind: 'domainMetadata', domainMetadata: d });
   return out;
 }

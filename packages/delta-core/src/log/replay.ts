@@ -1,5 +1,5 @@
 import { DeltaError } from '../errors.js';
-import type { Action, AddFile, CommitInfo, DomainMetadata, Metadata, Protocol, RemoveFile } from './actions.js';
+import type { Action, AddFile, CommitInfo, DomainMetadata, Metadata, Protocol, RemoveFile, SetTransaction } from './actions.js';
 import { fileActionKey } from './paths.js';
 
 /**
@@ -20,6 +20,8 @@ export interface TableState {
   readonly tombstones: readonly RemoveFile[];
   /** Latest `txn.version` per application id. */
   readonly txns: ReadonlyMap<string, bigint>;
+  /** The latest `txn` action per application id, with its `lastUpdated` (for expiry). */
+  readonly setTransactions: ReadonlyMap<string, SetTransaction>;
   /** Live domain metadata per domain name. */
   readonly domains: ReadonlyMap<string, DomainMetadata>;
   /** The commitInfo of the commit at `version`, when that commit file exists and has one. */
@@ -39,6 +41,7 @@ export class LogReplay {
   readonly #checkpointRemoves: Array<readonly RemoveFile[]> = [];
   readonly #removes = new Map<string, RemoveFile>();
   readonly #txns = new Map<string, bigint>();
+  readonly #setTransactions = new Map<string, SetTransaction>();
   readonly #domains = new Map<string, DomainMetadata>();
   #protocol: Protocol | undefined;
   #metadata: Metadata | undefined;
@@ -74,6 +77,7 @@ export class LogReplay {
         break;
       case 'txn':
         this.#txns.set(a.txn.appId, a.txn.version);
+        this.#setTransactions.set(a.txn.appId, a.txn);
         break;
       case 'domainMetadata':
         if (a.domainMetadata.removed) this.#domains.delete(a.domainMetadata.domain);
@@ -172,6 +176,7 @@ export class LogReplay {
       files: this.#liveFiles(),
       tombstones: this.#tombstones(),
       txns: this.#txns,
+      setTransactions: this.#setTransactions,
       domains: this.#domains,
       commitInfo,
     };

@@ -9,6 +9,7 @@ import type { StructType } from '../schema/types.js';
 import { parseJson } from '../util/json.js';
 import { Scan, type ScanOptions } from './scan.js';
 import { DeltaError } from '../errors.js';
+import { parseIntervalMs } from '../log/checkpoint-writer.js';
 
 /** A live data file as a snapshot reports it. */
 export interface FileInfo {
@@ -66,7 +67,7 @@ export class Snapshot {
     this.partitionColumns = state.metadata.partitionColumns;
     this.properties = state.metadata.configuration;
     this.columnMapping = columnMappingMode(state.metadata.configuration);
-    this.appTransactions = state.txns;
+    this.appTransactions = liveAppTransactions(state, engine.clock.nowMs());
     this.domainMetadata = new Map([...state.domains].map(([k, d]) => [k, d.configuration]));
     this.commitInfo = state.commitInfo;
   }
@@ -117,6 +118,20 @@ export class Snapshot {
   scan(options: ScanOptions = {}): Scan {
     return new Scan(this.#engine, this, options, this.#options.sessionTimeZone);
   }
+}
+
+/**
+ * App transaction versions, without those expired by `delta.setTransactionRetentionDuration`
+ * (`lastUpdated` older than now minus the retention), as Spark and delta-kernel report them. A
+ * txn without `lastUpdated`, or a table without the property, never expires.
+ */
+function liveAppTransactions(state: TableState, nowMs: number): ReadonlyMap<string, bigint> {
+  const retention = state.metadata.configuration['delta.setTransactionRetentionDuration'];
+  if (retention === undefined) return state.txns;
+  const cutoff = nowMs - parseIntervalMs(retention, 'delta.setTransactionRetentionDuration');
+  const live = new Map<string, bigint>();
+  for (const [appId, txn] of state.setTransactions) if (txn.lastUpdated === undefined || txn.lastUpdated > cutoff) live.set(appId, txn.version);
+  return live;
 }
 
 /** Converts a live add action into the {@link FileInfo} shape, parsing its stats JSON. */
