@@ -186,33 +186,64 @@ function sameAtomic(a: Atomic, b: Atomic): boolean {
 export interface NullViolation {
   readonly path: string;
   count: number;
+  /** `row` for fields (one per row), `value` inside arrays and maps. */
+  readonly unit: 'row' | 'value';
 }
 
 /**
- * Rows where a non-nullable column of `schema` is null in `batch` (a batch in the logical shape of
- * `schema`). Nested struct fields count only where every enclosing struct is non-null. Adds to
- * `into` (keyed by path) and returns it.
+ * Null values where `schema` forbids them in `batch` (a batch in the logical shape of `schema`):
+ * non-nullable fields (counted in rows), array elements with `containsNull: false`, map values
+ * with `valueContainsNull: false` and map keys (counted in values). Nested values count only
+ * where every enclosing value is non-null. Adds to `into` (keyed by path) and returns it.
  */
 export function nullViolations(batch: RecordBatch, schema: StructType, into: Map<string, NullViolation> = new Map()): Map<string, NullViolation> {
-  const visit = (fields: readonly StructField[], children: readonly Data[], parentValid: Uint8Array | null, path: string, length: number): void => {
-    fields.forEach((f, k) => {
-      const d = children[k];
-      if (d === undefined) return;
-      const p = join(path, f.name);
-      const valid = validity(d, parentValid, length);
-      if (!f.nullable) {
-        const nulls = countNulls(d, parentValid, length);
-        if (nulls > 0) {
-          const v = into.get(p) ?? { path: p, count: 0 };
-          v.count += nulls;
-          into.set(p, v);
-        }
-      }
-      if (f.type.kind === 'struct' && d.typeId === Type.Struct) visit(f.type.fields, d.children, valid, p, length);
-    });
+  const record = (path: string, nulls: number, unit: 'row' | 'value'): void => {
+    if (nulls === 0) return;
+    const v = into.get(path) ?? { path, count: 0, unit };
+    v.count += nulls;
+    into.set(path, v);
   };
-  visit(schema.fields, batch.data.children, null, '', batch.numRows);
+  const visit = (type: DataType, d: Data, valid: Uint8Array | null, path: string, length: number, unit: 'row' | 'value'): void => {
+    if (type.kind === 'struct' && d.typeId === Type.Struct) {
+      type.fields.forEach((f, k) => {
+        const c = d.children[k];
+        if (c === undefined) return;
+        const p = join(path, f.name);
+        if (!f.nullable) record(p, countNulls(c, valid, length), unit);
+        visit(f.type, c, validity(c, valid, length), p, length, unit);
+      });
+    } else if (type.kind === 'array' && (d.typeId === Type.List || d.typeId === Type.LargeList)) {
+      const element = d.children[0]!;
+      const inValid = expandToChildren(d, valid, length, element.length);
+      const p = `${path}.element`;
+      if (!type.containsNull) record(p, countNulls(element, inValid, element.length), 'value');
+      visit(type.elementType, element, validity(element, inValid, element.length), p, element.length, 'value');
+    } else if (type.kind === 'map' && d.typeId === Type.Map) {
+      const entries = d.children[0]!;
+      const inValid = expandToChildren(d, valid, length, entries.length);
+      const [key, value] = [entries.children[0]!, entries.children[1]!];
+      record(`${path}.key`, countNulls(key, inValid, entries.length), 'value');
+      if (!type.valueContainsNull) record(`${path}.value`, countNulls(value, inValid, entries.length), 'value');
+      visit(type.keyType, key, validity(key, inValid, entries.length), `${path}.key`, entries.length, 'value');
+      visit(type.valueType, value, validity(value, inValid, entries.length), `${path}.value`, entries.length, 'value');
+    }
+  };
+  visit(schema, batch.data, null, '', batch.numRows, 'row');
   return into;
+}
+
+/**
+ * Which child rows of a list or map `d` belong to a valid parent row: arrow-js slices a list's
+ * offsets with the list, while offsets index its (unsliced) child.
+ */
+function expandToChildren(d: Data, valid: Uint8Array | null, length: number, childLength: number): Uint8Array {
+  const offsets = d.valueOffsets as ArrayLike<number | bigint>;
+  const out = new Uint8Array(childLength);
+  for (let i = 0; i < length; i++) {
+    if (valid !== null && valid[i] !== 1) continue;
+    out.fill(1, Number(offsets[i]), Number(offsets[i + 1]));
+  }
+  return out;
 }
 
 /** Null rows of `d` among rows whose parent is valid. */
@@ -242,7 +273,7 @@ function validity(d: Data, parentValid: Uint8Array | null, length: number): Uint
 /** The SCHEMA_MISMATCH error for null values in non-nullable columns. */
 export function nullViolationError(violations: Iterable<NullViolation>): DeltaError {
   const list = [...violations];
-  const lines = list.map((v) => `  - ${v.path}: ${v.count} row${v.count === 1 ? '' : 's'} with null`);
+  const lines = list.map((v) => `  - ${v.path}: ${v.count} ${v.unit}${v.count === 1 ? '' : 's'} with null`);
   return new DeltaError(
     'SCHEMA_MISMATCH',
     `The data has null values in non-nullable columns; nothing was committed:\n${lines.join('\n')}\nTo fix: fill in the values (or filter those rows out) before writing; a column's nullability can only be relaxed by replacing the schema (mode 'overwrite' with overwriteSchema: true).`,
