@@ -51,13 +51,36 @@ export async function replaySegment(engine: Engine, segment: LogSegment, signal?
 
 /** The commitInfo of the commit at the segment's version, reading the checkpoint's commit if needed. */
 async function snapshotCommitInfo(engine: Engine, segment: LogSegment, commits: readonly (readonly Action[])[], signal?: AbortSignal): Promise<CommitInfo | undefined> {
-  let actions = commits.at(-1);
-  if (actions === undefined) {
-    if (segment.checkpointCommit === undefined) return undefined;
-    actions = (await readCommits(engine, [segment.checkpointCommit], signal))[0]!;
-  }
+  const actions = commits.at(-1);
+  if (actions === undefined) return segment.checkpointCommit === undefined ? undefined : commitInfoOf(engine, segment.checkpointCommit, signal);
   for (const a of actions) if (a.kind === 'commitInfo') return a.commitInfo;
   return undefined;
+}
+
+const COMMIT_INFO_LINE = /^\s*\{\s*"commitInfo"\s*:/;
+
+/** Bytes read at each end of a large commit when only its commitInfo is wanted. */
+const COMMIT_INFO_WINDOW = 64 * 1024;
+
+/**
+ * The commitInfo of one commit file without reading all of a large one: writers put it first
+ * (required with in-commit timestamps) or last, so a window at each end is searched; a commitInfo
+ * anywhere else in a commit over 128 KiB is not found.
+ */
+async function commitInfoOf(engine: Engine, file: LogFile, signal?: AbortSignal): Promise<CommitInfo | undefined> {
+  const size = file.meta.size;
+  if (size <= 2 * COMMIT_INFO_WINDOW) {
+    for (const a of (await readCommits(engine, [file], signal))[0]!) if (a.kind === 'commitInfo') return a.commitInfo;
+    return undefined;
+  }
+  const decoder = new TextDecoder();
+  const head = decoder.decode(await engine.store.getRange(file.meta.path, 0, COMMIT_INFO_WINDOW, signal ? { signal } : undefined));
+  const tail = decoder.decode(await engine.store.getRange(file.meta.path, size - COMMIT_INFO_WINDOW, size, signal ? { signal } : undefined));
+  const lines = [...head.slice(0, head.lastIndexOf('\n')).split('\n'), ...tail.slice(tail.indexOf('\n') + 1).split('\n')];
+  const line = lines.find((l) => COMMIT_INFO_LINE.test(l));
+  if (line === undefined) return undefined;
+  const actions = parseActionLines(new TextEncoder().encode(line), file.meta.path);
+  return actions[0]?.kind === 'commitInfo' ? actions[0].commitInfo : undefined;
 }
 
 /** Reads and parses commit files, at most {@link READ_CONCURRENCY} at a time, in the given order. */
