@@ -46,7 +46,11 @@ export class Snapshot {
   readonly appTransactions: ReadonlyMap<string, bigint>;
   /** Live domain metadata: domain name to its configuration text. */
   readonly domainMetadata: ReadonlyMap<string, string>;
-  /** The commitInfo of the commit at this version, when present. */
+  /**
+   * The commitInfo of the commit at this version, when present. For a large commit at a
+   * checkpoint version only its first and last 64 KiB are searched; `DeltaTable.history()`
+   * reads commits whole.
+   */
   readonly commitInfo: CommitInfo | undefined;
 
   readonly #engine: Engine;
