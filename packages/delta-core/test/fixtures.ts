@@ -28,3 +28,13 @@ export const golden = (name: string) => `${FIXTURES}/golden/${name}/delta`;
 export const goldenExpected = (name: string) => `${FIXTURES}/golden/${name}/expected`;
 export const kernel = (name: string) => `${FIXTURES}/kernel/${name}`;
 export const deltaRs = (name: string) => `${FIXTURES}/delta-rs/${name}`;
+
+/** The error a promise rejects with; fails the test when it resolves instead. */
+export async function failure(p: Promise<unknown>): Promise<Error & { code?: string }> {
+  try {
+    await p;
+  } catch (e) {
+    return e as Error & { code?: string };
+  }
+  throw new Error('expected a failure');
+}

@@ -14,7 +14,7 @@ import { isDeltaError } from '../errors.js';
 import { decodeProjected } from './decode.js';
 import { encodeIpc } from './encode.js';
 import { batchToMessage, encodeSchema } from './transfer.js';
-import type { ToPool, ToWorker } from './worker-protocol.js';
+import type { SerializedError, ToPool, ToWorker } from './worker-protocol.js';
 
 const MAX_UNACKED = 3;
 
@@ -47,13 +47,17 @@ async function runJob(port: MessagePort, msg: Extract<ToWorker, { type: 'decode'
     }
     post(port, { type: 'done', job: msg.job });
   } catch (e) {
-    const error = isDeltaError(e)
-      ? { code: e.code, message: e.message, details: e.details }
-      : { code: 'INTERNAL' as const, message: e instanceof Error ? e.message : String(e), details: { path: msg.path } };
-    post(port, { type: 'error', job: msg.job, error });
+    post(port, { type: 'error', job: msg.job, error: serializeError(e, { path: msg.path }) });
   } finally {
     jobs.delete(msg.job);
   }
+}
+
+/** A failure as a message: DeltaErrors keep their code; anything else is INTERNAL with `details`. */
+function serializeError(e: unknown, details: Record<string, unknown>): SerializedError {
+  return isDeltaError(e)
+    ? { code: e.code, message: e.message, details: e.details }
+    : { code: 'INTERNAL', message: e instanceof Error ? e.message : String(e), details };
 }
 
 function runEncode(port: MessagePort, msg: Extract<ToWorker, { type: 'encode' }>): void {
@@ -61,10 +65,7 @@ function runEncode(port: MessagePort, msg: Extract<ToWorker, { type: 'encode' }>
     const bytes = encodeIpc(msg.ipc, { compression: msg.compression, rowGroupSize: msg.rowGroupSize });
     post(port, { type: 'encoded', job: msg.job, bytes }, [bytes.buffer as ArrayBuffer]);
   } catch (e) {
-    const error = isDeltaError(e)
-      ? { code: e.code, message: e.message, details: e.details }
-      : { code: 'INTERNAL' as const, message: e instanceof Error ? e.message : String(e), details: {} };
-    post(port, { type: 'error', job: msg.job, error });
+    post(port, { type: 'error', job: msg.job, error: serializeError(e, {}) });
   }
 }
 

@@ -221,8 +221,7 @@ export class WorkerPool {
     }
     const ipc = job.ipc!;
     job.ipc = undefined;
-    const owned = ipc.byteOffset === 0 && ipc.byteLength === ipc.buffer.byteLength && ipc.buffer instanceof ArrayBuffer;
-    const payload = owned ? ipc : ipc.slice();
+    const payload = transferable(ipc);
     const { compression, rowGroupSize } = job.options;
     this.#post(slot, { type: 'encode', job: job.id, ipc: payload, compression, rowGroupSize }, [payload.buffer as ArrayBuffer]);
   }
@@ -248,8 +247,7 @@ export class WorkerPool {
     }
     const bytes = job.bytes!;
     job.bytes = undefined;
-    const owned = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
-    const payload = owned ? bytes : bytes.slice();
+    const payload = transferable(bytes);
     this.#post(
       slot,
       { type: 'decode', job: job.id, path: job.file.path, bytes: payload, columns: options.columns, batchSize: options.batchSize },
@@ -347,6 +345,12 @@ export class WorkerPool {
     }
     this.#pump();
   }
+}
+
+/** `bytes` if it owns its whole ArrayBuffer (so transferring it moves nothing else), else a copy. */
+function transferable(bytes: Uint8Array): Uint8Array {
+  const owned = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
+  return owned ? bytes : bytes.slice();
 }
 
 function encodeInThread(job: EncodeJob): void {

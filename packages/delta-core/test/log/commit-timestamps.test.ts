@@ -2,17 +2,9 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { monotonize, readHistory, resolveVersionAtTimestamp } from '../../src/log/commit-timestamps.js';
 import { MemoryStore } from '../../src/storage/memory-store.js';
-import { deltaRs, describeFixtures, golden } from '../fixtures.js';
+import { deltaRs, describeFixtures, golden, failure } from '../fixtures.js';
 import { localEngine, memoryEngine, METADATA, PROTOCOL, putCommit } from './helpers.js';
 
-async function failure(p: Promise<unknown>): Promise<Error & { code?: string }> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error & { code?: string };
-  }
-  throw new Error('expected a failure');
-}
 
 describe('monotonize', () => {
   it('makes each timestamp at least its predecessor + 1', () => {

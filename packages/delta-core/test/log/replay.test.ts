@@ -5,19 +5,11 @@ import { loadTableState, readCommits } from '../../src/log/load-table-state.js';
 import { resolveLogPath } from '../../src/log/paths.js';
 import { LogReplay } from '../../src/log/replay.js';
 import { buildLogSegment } from '../../src/log/segment.js';
-import { deltaRs, describeFixtures, FIXTURES, golden, kernel } from '../fixtures.js';
+import { deltaRs, describeFixtures, FIXTURES, golden, kernel, failure } from '../fixtures.js';
 import { add, localEngine, memoryEngine, METADATA, PROTOCOL, putCommit, remove } from './helpers.js';
 
 const engine = localEngine();
 
-async function failure(p: Promise<unknown>): Promise<Error & { code?: string }> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error & { code?: string };
-  }
-  throw new Error('expected a failure');
-}
 
 /** Every table with a version checksum (`.crc`) at its latest version: Spark's own file count. */
 function tablesWithCrc(): Array<[string, number, number]> {

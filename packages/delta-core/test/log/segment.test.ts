@@ -1,20 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { buildLogSegment, type LogSegment } from '../../src/log/segment.js';
 import { MemoryStore } from '../../src/storage/memory-store.js';
-import { deltaRs, describeFixtures, golden, kernel } from '../fixtures.js';
+import { deltaRs, describeFixtures, golden, kernel, failure } from '../fixtures.js';
 import { bytes, localEngine, memoryEngine, METADATA, PROTOCOL, putCommit } from './helpers.js';
 
 const versions = (s: LogSegment) => s.commits.map((c) => c.name.version);
 const fileNames = (s: LogSegment) => s.checkpoint?.files.map((f) => f.path.slice(f.path.lastIndexOf('/') + 1));
 
-async function failure(p: Promise<unknown>): Promise<Error & { code?: string }> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error & { code?: string };
-  }
-  throw new Error('expected a failure');
-}
 
 describeFixtures('buildLogSegment on fixture tables', () => {
   const engine = localEngine();

@@ -4,7 +4,7 @@ import { isDeltaError } from '../../src/errors.js';
 import { createParquetHandler } from '../../src/parquet/parquet-wasm-handler.js';
 import type { MemoryStore } from '../../src/storage/memory-store.js';
 import { DeltaTable } from '../../src/table/delta-table.js';
-import { describeFixtures, golden, kernel } from '../fixtures.js';
+import { describeFixtures, golden, kernel, failure } from '../fixtures.js';
 import { copyToMemory } from './helpers.js';
 
 /**
@@ -20,14 +20,6 @@ function openMemory(store: MemoryStore) {
   return DeltaTable.forPath('memory://mem/t', { engine: { store, parquet, clock: systemClock } });
 }
 
-async function failure(p: Promise<unknown>): Promise<Error & { code?: string }> {
-  return p.then(
-    () => {
-      throw new Error('expected a failure');
-    },
-    (e: Error) => e,
-  );
-}
 
 async function scanAll(table: DeltaTable) {
   return (await table.snapshot()).scan().toTable();
