@@ -33,6 +33,10 @@ const FLIP: Record<ComparisonOp, ComparisonOp> = { '=': '=', '!=': '!=', '<': '>
 
 const constant = (value: boolean | null): BoundExpr => ({ kind: 'constant', value });
 
+const unsupported = (e: Expr): never => {
+  throw new DeltaError('UNSUPPORTED_OPERATION', `Expressions of kind ${e.kind} are not supported in this predicate form.`);
+};
+
 class Binder {
   private readonly partitions: Set<string>;
 
@@ -54,6 +58,13 @@ class Binder {
       not: (n) => ({ kind: 'not', arg: this.predicate(n.arg) }),
       isNull: (n) => this.isNull(this.operand(n.arg), n.negated),
       in: (i) => this.inList(this.operand(i.arg), i.list, i.negated),
+      arith: unsupported,
+      negate: unsupported,
+      call: unsupported,
+      cast: unsupported,
+      case: unsupported,
+      field: unsupported,
+      subscript: unsupported,
     });
   }
 

@@ -73,6 +73,6 @@ describe('checkConflicts', () => {
 describe('describeExpr', () => {
   it('prints predicates as SQL-like text', () => {
     const e = and(cmp('=', col('part'), lit('a')), not(isNull(col('id'))), inList(col('odd col'), [lit(1n), lit(2n)]));
-    expect(describeExpr(e)).toBe("(part = 'a') AND NOT (id IS NULL) AND (`odd col` IN (1, 2))");
+    expect(describeExpr(e)).toBe("((part = 'a') AND (NOT (id IS NULL)) AND (`odd col` IN (1, 2)))");
   });
 });
