@@ -1,9 +1,12 @@
 // Runs every package's tests through turbo, then prints one closing line that CI can read:
 // "tests: N passed, N failed, N skipped". Exits with turbo's status.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 
-const packages = ['packages/delta-core', 'packages/cli'];
+// Every workspace package with a test script (new packages join without editing this file).
+const packages = readdirSync('packages')
+  .map((d) => `packages/${d}`)
+  .filter((p) => existsSync(`${p}/package.json`) && JSON.parse(readFileSync(`${p}/package.json`, 'utf8')).scripts?.test);
 const results = packages.map((p) => `${p}/.vitest-results.json`);
 for (const r of results) rmSync(r, { force: true });
 
