@@ -40,6 +40,11 @@ export type DeltaErrorCode =
   | 'INVALID_ARGUMENT'
   | 'PARSE_ERROR'
   | 'UNSUPPORTED_OPERATION'
+  // expressions (binding to a schema)
+  | 'UNKNOWN_FUNCTION'
+  | 'WRONG_ARGUMENT_COUNT'
+  | 'TYPE_MISMATCH'
+  | 'AMBIGUOUS_REFERENCE'
   // writes and transactions
   | 'TABLE_ALREADY_EXISTS'
   | 'CONCURRENT_APPEND'

@@ -33,7 +33,8 @@ export function civilFromDays(days: number): { year: number; month: number; day:
   return { year: yoe + era * 400 + (month <= 2 ? 1 : 0), month, day };
 }
 
-function daysInMonth(year: number, month: number): number {
+/** Days in a month of the proleptic Gregorian calendar (month 1-12). */
+export function daysInMonth(year: number, month: number): number {
   if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
   return [4, 6, 9, 11].includes(month) ? 30 : 31;
 }
@@ -212,4 +213,33 @@ export function formatTimestampUtc(micros: bigint): string {
 /** Zone-less `YYYY-MM-DD HH:mm:ss.ffffff` (timestamp_ntz partition form). */
 export function formatTimestampNtz(micros: bigint): string {
   return formatWall(micros, ' ');
+}
+
+/** `days` plus `months` calendar months, clamping the day to the end of a shorter month (Spark's add_months). */
+export function addMonthsToDays(days: number, months: number): number {
+  const { year, month, day } = civilFromDays(days);
+  const total = year * 12 + (month - 1) + months;
+  const y = Math.floor(total / 12);
+  const m = total - y * 12 + 1;
+  return daysFromCivil(y, m, Math.min(day, daysInMonth(y, m)));
+}
+
+/**
+ * A timestamp plus a calendar interval as Spark's `timestampAddInterval`: months and days are added
+ * to the wall-clock date in `timeZone` (so a day is 23 or 25 hours across DST), then micros.
+ */
+export function addIntervalToTimestamp(micros: bigint, months: number, days: number, extraMicros: bigint, timeZone: string): bigint {
+  if (months === 0 && days === 0) return micros + extraMicros;
+  const offset = BigInt(zoneOffsetSeconds(Number(floorDivBig(micros, MICROS_PER_SECOND)), timeZone)) * MICROS_PER_SECOND;
+  const wall = micros + offset;
+  const day = floorDivBig(wall, MICROS_PER_DAY);
+  const timeOfDay = wall - day * MICROS_PER_DAY;
+  const newDay = addMonthsToDays(Number(day), months) + days;
+  return wallClockToUtcMicros(BigInt(newDay) * MICROS_PER_DAY + timeOfDay, timeZone) + extraMicros;
+}
+
+/** Floor division of bigints (rounds toward negative infinity). */
+export function floorDivBig(a: bigint, b: bigint): bigint {
+  const q = a / b;
+  return a % b !== 0n && a < 0n !== b < 0n ? q - 1n : q;
 }

@@ -1,13 +1,21 @@
-import { parsePartitionValue } from '../schema/partition-values.js';
+import { Data, RecordBatch, Schema, Struct } from 'apache-arrow';
+import { deltaFieldToArrow } from '../schema/arrow.js';
+import { buildPartitionColumn, parsePartitionValue } from '../schema/partition-values.js';
 import { parseStats, type ColumnStats, type FileStats, type StatsColumn, type StatsSource } from '../schema/stats.js';
 import type { ComparisonOp } from './ast.js';
-import { boundColumns, type BoundColumn, type BoundExpr } from './bound.js';
+import { compileExpression } from './compile.js';
 import { compareScalars, type Scalar } from './scalar.js';
+import { typedColumns, type TypedColumn, type TypedExpr } from './typed.js';
 
 /**
  * Data skipping: deciding from a file's partition values (exact) and statistics (bounds) whether
  * it may contain a row matching a bound predicate. Conservative by construction: a file is
  * skipped only when no row of it can make the predicate true under SQL three-valued logic.
+ *
+ * Rewritten forms: comparisons and `<=>` of a column with a literal, IN lists, IS [NOT] NULL,
+ * string prefixes (`startswith(c, 'p')`, `c LIKE 'p%'`), AND/OR/NOT, boolean constants; any
+ * subexpression that reads only partition columns (e.g. `year(day) = 2024`) is evaluated exactly
+ * on the file's partition values. Everything else may be true.
  *
  * Each subexpression is abstracted to the set of outcomes its rows may produce ({@link Outcomes});
  * AND/OR/NOT combine sets as if rows were independent, which over-approximates and stays sound.
@@ -50,23 +58,23 @@ export interface FileFilter {
 }
 
 interface Ctx {
-  partition(c: BoundColumn): Scalar | undefined;
+  partition(c: TypedColumn): Scalar | undefined;
   stats(): FileStats | undefined;
 }
 
 type Node = (ctx: Ctx) => Outcomes;
 
 /** Compiles a bound predicate into a reusable file filter. */
-export function compileFileFilter(pred: BoundExpr, options: FileFilterOptions = {}): FileFilter {
+export function compileFileFilter(pred: TypedExpr, options: FileFilterOptions = {}): FileFilter {
   const timeZone = options.timeZone ?? 'UTC';
-  const dataColumns = boundColumns(pred).filter((c) => !c.partition);
+  const dataColumns = typedColumns(pred).filter((c) => !c.partition && c.relation === 0);
   const statsColumns: StatsColumn[] = dataColumns.map((c) => ({ path: c.physicalPath, type: c.type }));
   const statIndex = new Map(dataColumns.map((c, i) => [key(c), i]));
-  const root = compile(pred, statIndex, true);
+  const root = compile(pred, { statIndex, timeZone }, true);
   const satisfiable = (root({ partition: () => undefined, stats: () => undefined }) & T) !== 0;
   const caches = new Map<string, Map<string, Scalar | undefined>>();
 
-  const partitionFromRaw = (raw: Readonly<Record<string, string | null>>) => (c: BoundColumn): Scalar | undefined => {
+  const partitionFromRaw = (raw: Readonly<Record<string, string | null>>) => (c: TypedColumn): Scalar | undefined => {
     const name = c.physicalPath[0]!;
     const text = raw[name];
     let cache = caches.get(name);
@@ -104,16 +112,23 @@ export function compileFileFilter(pred: BoundExpr, options: FileFilterOptions = 
  * One-shot check for a single file; `file.stats` must be parsed for
  * `compileFileFilter(pred).statsColumns`. Prefer {@link compileFileFilter} for many files.
  */
-export function fileMayMatch(pred: BoundExpr, file: SkippingInput): boolean {
+export function fileMayMatch(pred: TypedExpr, file: SkippingInput): boolean {
   return compileFileFilter(pred).mayMatch(file);
 }
 
-const key = (c: BoundColumn): string => JSON.stringify(c.physicalPath);
+const key = (c: TypedColumn): string => JSON.stringify(c.physicalPath);
+
+interface Env {
+  readonly statIndex: ReadonlyMap<string, number>;
+  readonly timeZone: string;
+}
 
 /** `onlyTrue`: the caller asks only whether T is possible, so AND may stop at the first argument that cannot be true. */
-function compile(e: BoundExpr, statIndex: ReadonlyMap<string, number>, onlyTrue: boolean): Node {
+function compile(e: TypedExpr, env: Env, onlyTrue: boolean): Node {
+  const { statIndex } = env;
   switch (e.kind) {
-    case 'constant': {
+    case 'literal': {
+      if (e.type.kind !== 'primitive' || e.type.name !== 'boolean') break;
       const o = e.value === null ? N : e.value ? T : F;
       return () => o;
     }
@@ -121,24 +136,98 @@ function compile(e: BoundExpr, statIndex: ReadonlyMap<string, number>, onlyTrue:
     case 'or': {
       // Partition-only arguments first: they are exact and cheap, and may decide before stats are parsed.
       const ordered = [...e.args].sort((a, b) => Number(needsStats(a)) - Number(needsStats(b)));
-      const args = ordered.map((a) => compile(a, statIndex, onlyTrue));
+      const args = ordered.map((a) => compile(a, env, onlyTrue));
       return e.kind === 'and' ? andNode(args, onlyTrue) : orNode(args);
     }
     case 'not': {
-      const arg = compile(e.arg, statIndex, false);
+      const arg = compile(e.arg, env, false);
       return (ctx) => negate(arg(ctx));
     }
     case 'isNull':
+      if (e.arg.kind !== 'column') break;
       return leaf(e.arg, statIndex, (v) => ((v === null) !== e.negated ? T : F), (s, n) => isNullOutcomes(s, n, e.negated));
     case 'in':
-      return compileIn(e, statIndex);
+      if (e.arg.kind !== 'column' || !e.list.every((x) => x.kind === 'literal')) break;
+      return compileIn(e.arg, e.list as readonly Extract<TypedExpr, { kind: 'literal' }>[], e.negated, statIndex);
     case 'comparison':
-      return compileComparison(e, statIndex);
+      if (e.left.kind !== 'column' || (e.right.kind !== 'literal' && e.right.kind !== 'column')) break;
+      return compileComparison(e.op, e.left, e.right, statIndex);
+    case 'call': {
+      const prefix = prefixOf(e);
+      if (prefix) return compilePrefix(prefix.column, prefix.prefix, statIndex);
+      break;
+    }
+    default:
+      break;
   }
+  return partitionOnlyOr(e, env);
 }
 
-function needsStats(e: BoundExpr): boolean {
-  return boundColumns(e).some((c) => !c.partition);
+function needsStats(e: TypedExpr): boolean {
+  return typedColumns(e).some((c) => !c.partition);
+}
+
+/**
+ * A subexpression over partition columns only is evaluated exactly on the file's partition
+ * values (one row); anything else may have any outcome.
+ */
+function partitionOnlyOr(e: TypedExpr, env: Env): Node {
+  const cols = typedColumns(e);
+  if (cols.length === 0 || !cols.every((c) => c.partition && c.relation === 0 && c.path.length === 1)) return () => ANY;
+  const compiled = compileExpression(e, { timeZone: env.timeZone });
+  const schema = new Schema(cols.map((c) => deltaFieldToArrow({ name: c.path[0]!, type: c.type, nullable: true, metadata: {} })));
+  const cache = new Map<string, Outcomes>();
+  return (ctx) => {
+    const values = cols.map((c) => ctx.partition(c));
+    if (values.some((v) => v === undefined)) return ANY;
+    const k = JSON.stringify(values, (_, v) => (typeof v === 'bigint' ? `${v}n` : v instanceof Uint8Array ? Array.from(v) : v));
+    const hit = cache.get(k);
+    if (hit !== undefined) return hit;
+    const children = cols.map((c, i) => buildPartitionColumn(values[i]!, c.type, 1));
+    const batch = new RecordBatch(schema, new Data(new Struct(schema.fields), 0, 1, 0, undefined, children) as Data<Struct>);
+    let o: Outcomes;
+    try {
+      const v = compiled.evaluate(batch).get(0);
+      o = v === null ? N : v ? T : F;
+    } catch {
+      o = ANY;
+    }
+    if (cache.size < 10_000) cache.set(k, o);
+    return o;
+  };
+}
+
+/** `startswith(column, 'p')` or `column LIKE 'p%'` (no other wildcard): the column and its prefix. */
+function prefixOf(e: Extract<TypedExpr, { kind: 'call' }>): { column: TypedColumn; prefix: string } | undefined {
+  const [c, p, esc] = e.args;
+  if (!c || c.kind !== 'column' || !p || p.kind !== 'literal' || typeof p.value !== 'string') return undefined;
+  if (c.type.kind !== 'primitive' || c.type.name !== 'string') return undefined;
+  if (e.name === 'startswith') return { column: c, prefix: p.value };
+  if (e.name === 'like' && esc === undefined && /^[^%_\\]*%$/.test(p.value)) return { column: c, prefix: p.value.slice(0, -1) };
+  return undefined;
+}
+
+const utf8 = new TextEncoder();
+
+function compilePrefix(col: TypedColumn, prefix: string, statIndex: ReadonlyMap<string, number>): Node {
+  const p = utf8.encode(prefix);
+  const head = (v: Scalar): Uint8Array => {
+    const b = typeof v === 'string' ? utf8.encode(v) : (v as Uint8Array);
+    return b.subarray(0, p.length);
+  };
+  return leaf(
+    col,
+    statIndex,
+    (v) => (v === null ? N : compareScalars(head(v), p) === 0 ? T : F),
+    (s, numRecords) => {
+      if (allNull(s, numRecords)) return N;
+      const mayNull = s.nullCount === undefined || s.nullCount > 0 ? N : 0;
+      // Rows starting with p lie between the truncated bounds: min[0..|p|] <= p <= max[0..|p|].
+      const lowOk = s.min === undefined || compareScalars(head(s.min), p) <= 0;
+      const highOk = s.max === undefined || compareScalars(head(s.max), p) >= 0;
+      return (lowOk && highOk ? T | F : F) | mayNull;
+    },
+  );
 }
 
 function andNode(args: Node[], onlyTrue: boolean): Node {
@@ -184,7 +273,7 @@ const negate = (o: Outcomes): Outcomes => (o & N) | (o & T ? F : 0) | (o & F ? T
  * column (its stats, and numRecords) — undefined stats mean nothing is known.
  */
 function leaf(
-  col: BoundColumn,
+  col: TypedColumn,
   statIndex: ReadonlyMap<string, number>,
   exact: (v: Scalar) => Outcomes,
   fromStats: (s: ColumnStats, numRecords: number | undefined) => Outcomes,
@@ -234,7 +323,7 @@ function exactComparison(op: ComparisonOp, v: Scalar, lit: Scalar): Outcomes {
   return OP_TABLE[op][Math.sign(compareScalars(v, lit)) + 1] ? T : F;
 }
 
-const isFloating = (c: BoundColumn): boolean => c.type.kind === 'primitive' && (c.type.name === 'float' || c.type.name === 'double');
+const isFloating = (c: TypedColumn): boolean => c.type.kind === 'primitive' && (c.type.name === 'float' || c.type.name === 'double');
 
 /** Possible outcomes of `x op lit` for non-null x in [min, max] (either bound may be unknown). */
 function boundedComparison(op: ComparisonOp, min: Scalar | undefined, max: Scalar | undefined, lit: Scalar): Outcomes {
@@ -251,21 +340,19 @@ function boundedComparison(op: ComparisonOp, min: Scalar | undefined, max: Scala
   return o;
 }
 
-function compileComparison(e: Extract<BoundExpr, { kind: 'comparison' }>, statIndex: ReadonlyMap<string, number>): Node {
-  const col = e.left;
-  if (e.right.kind === 'column') {
-    const right = e.right;
-    if (col.partition && right.partition) {
+function compileComparison(op: ComparisonOp, col: TypedColumn, right: TypedExpr, statIndex: ReadonlyMap<string, number>): Node {
+  if (right.kind === 'column') {
+    if (col.partition && right.partition && col.relation === 0 && right.relation === 0) {
       return (ctx) => {
         const a = ctx.partition(col);
         const b = ctx.partition(right);
-        return a === undefined || b === undefined ? ANY : exactComparison(e.op, a, b);
+        return a === undefined || b === undefined ? ANY : exactComparison(op, a, b);
       };
     }
     return () => ANY;
   }
-  const lit = e.right.value;
-  const op = e.op;
+  if (right.kind !== 'literal' || !isAtomicType(col)) return () => ANY;
+  const lit = right.value as Scalar;
   const floating = isFloating(col);
   return leaf(
     col,
@@ -283,26 +370,30 @@ function compileComparison(e: Extract<BoundExpr, { kind: 'comparison' }>, statIn
   );
 }
 
-function compileIn(e: Extract<BoundExpr, { kind: 'in' }>, statIndex: ReadonlyMap<string, number>): Node {
-  const floating = isFloating(e.arg);
-  const nullMiss = e.hasNull ? N : F;
+function compileIn(arg: TypedColumn, list: readonly Extract<TypedExpr, { kind: 'literal' }>[], negated: boolean, statIndex: ReadonlyMap<string, number>): Node {
+  if (!isAtomicType(arg)) return () => ANY;
+  const floating = isFloating(arg);
+  const values = list.map((x) => x.value as Scalar).filter((v): v is Exclude<Scalar, null> => v !== null);
+  const nullMiss = values.length < list.length ? N : F;
   const exact = (v: Scalar): Outcomes => {
     if (v === null) return N;
-    for (const x of e.values) if (compareScalars(v, x) === 0) return T;
+    for (const x of values) if (compareScalars(v, x) === 0) return T;
     return nullMiss;
   };
-  const node = leaf(e.arg, statIndex, exact, (s, numRecords) => {
+  const node = leaf(arg, statIndex, exact, (s, numRecords) => {
     if (allNull(s, numRecords)) return N;
     const max = floating ? undefined : s.max;
     let o = 0;
-    for (const x of e.values) {
+    for (const x of values) {
       const eq = boundedComparison('=', s.min, max, x);
       if (eq & T) o |= T;
       if (eq & F) o |= nullMiss;
     }
-    if (e.values.length === 0) o |= nullMiss;
+    if (values.length === 0) o |= nullMiss;
     if (s.nullCount === undefined || s.nullCount > 0) o |= N;
     return o;
   });
-  return e.negated ? (ctx) => negate(node(ctx)) : node;
+  return negated ? (ctx) => negate(node(ctx)) : node;
 }
+
+const isAtomicType = (c: TypedColumn): boolean => c.type.kind === 'decimal' || (c.type.kind === 'primitive' && c.type.name !== 'variant' && c.type.name !== 'void');

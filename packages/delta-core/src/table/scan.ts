@@ -2,9 +2,9 @@ import { Data, RecordBatch, Schema, Struct, Table, type Field } from 'apache-arr
 import type { Engine } from '../engine.js';
 import { DeltaError, throwIfAborted } from '../errors.js';
 import type { Expr } from '../expr/ast.js';
-import { bindPredicate } from '../expr/bind.js';
-import type { BoundExpr } from '../expr/bound.js';
-import { evaluatePredicate } from '../expr/evaluate.js';
+import { bindPredicate } from '../expr/binder.js';
+import { compilePredicate, type CompiledPredicate } from '../expr/compile.js';
+import type { TypedExpr } from '../expr/typed.js';
 import { filterBatch } from '../expr/filter.js';
 import { parsePredicate } from '../expr/parse.js';
 import { compileFileFilter, type FileFilter } from '../expr/skipping.js';
@@ -46,7 +46,7 @@ export class Scan {
   readonly #output: readonly StructField[];
   /** Output fields plus the fields the filter needs, in schema order. */
   readonly #needed: readonly StructField[];
-  readonly #predicate: BoundExpr | undefined;
+  readonly #predicate: CompiledPredicate | undefined;
   readonly #fileFilter: FileFilter | undefined;
 
   /** @internal Created by {@link Snapshot.scan}. */
@@ -61,13 +61,18 @@ export class Scan {
     const fields = snapshot.schema.fields;
     this.#output = selectColumns(fields, options.columns);
     if (options.filter !== undefined) {
-      const expr = typeof options.filter === 'string' ? parsePredicate(options.filter) : options.filter;
-      this.#predicate = bindPredicate(expr, snapshot.schema, {
+      const source = typeof options.filter === 'string' ? options.filter : undefined;
+      const expr = typeof options.filter === 'string' ? parsePredicate(options.filter, { timeZone }) : options.filter;
+      const nowMicros = BigInt(engine.clock.nowMs()) * 1000n;
+      const bound: TypedExpr = bindPredicate(expr, snapshot.schema, {
         partitionColumns: snapshot.partitionColumns,
         columnMappingMode: snapshot.columnMapping,
         timeZone,
+        currentTimestampMicros: nowMicros,
+        ...(source === undefined ? {} : { source }),
       });
-      this.#fileFilter = compileFileFilter(this.#predicate, { timeZone });
+      this.#predicate = compilePredicate(bound, { timeZone, nowMicros });
+      this.#fileFilter = compileFileFilter(bound, { timeZone });
       const filterCols = new Set(referencedColumns(expr).map((p) => p[0]!.toLowerCase()));
       const outNames = new Set(this.#output.map((f) => f.name));
       this.#needed = fields.filter((f) => outNames.has(f.name) || filterCols.has(f.name.toLowerCase()));
@@ -116,7 +121,7 @@ export class Scan {
         if (!dv) dvs.set(fileIndex, (dv = loadDeletionVector(this.#engine, snap.tableRoot, add.deletionVector, signal ? { signal } : {})));
         mask = (await dv).selectionForRange(start, batch.numRows);
       }
-      if (this.#predicate) mask = andMasks(mask, evaluatePredicate(this.#predicate, full));
+      if (this.#predicate) mask = andMasks(mask, this.#predicate.mask(full));
       if (mask) full = filterBatch(full, mask);
       if (full.numRows === 0) continue;
       let out = project(full, this.schema);

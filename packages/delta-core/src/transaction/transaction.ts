@@ -1,7 +1,7 @@
 import type { Engine } from '../engine.js';
 import { DeltaError } from '../errors.js';
 import type { Expr } from '../expr/ast.js';
-import { bindPredicate } from '../expr/bind.js';
+import { bindPredicate } from '../expr/binder.js';
 import { compileFileFilter } from '../expr/skipping.js';
 import type { Action, AddCDCFile, AddFile, DomainMetadata, Metadata, Protocol, RemoveFile, SetTransaction } from '../log/actions.js';
 import { fileActionKey } from '../log/paths.js';

@@ -10,8 +10,8 @@
  */
 import type { Engine } from '../engine.js';
 import { throwIfAborted } from '../errors.js';
-import { bindPredicate } from '../expr/bind.js';
-import { evaluatePredicate } from '../expr/evaluate.js';
+import { bindPredicate } from '../expr/binder.js';
+import { evaluatePredicate } from '../expr/compile.js';
 import { filterBatch } from '../expr/filter.js';
 import { compileFileFilter } from '../expr/skipping.js';
 import type { AddFile, RemoveFile } from '../log/actions.js';

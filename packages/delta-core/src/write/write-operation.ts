@@ -9,9 +9,10 @@ import type { RecordBatch } from 'apache-arrow';
 import type { Engine } from '../engine.js';
 import { DeltaError, throwIfAborted } from '../errors.js';
 import type { Expr } from '../expr/ast.js';
-import { bindPredicate } from '../expr/bind.js';
-import { boundColumns, type BoundExpr } from '../expr/bound.js';
-import { countSelected, evaluatePredicate } from '../expr/evaluate.js';
+import { bindPredicate } from '../expr/binder.js';
+import { countSelected } from '../expr/compare.js';
+import { compilePredicate, type CompiledPredicate } from '../expr/compile.js';
+import { typedColumns, type TypedExpr } from '../expr/typed.js';
 import { parsePredicate } from '../expr/parse.js';
 import type { Metadata, Protocol } from '../log/actions.js';
 import { columnMappingMode } from '../schema/column-mapping.js';
@@ -131,7 +132,7 @@ export async function writeTable(
   }
 
   const writer = newWriter(engine, tableRoot, target, options);
-  await writeInput(input.batches, target.schema, writer, predicate?.bound, options);
+  await writeInput(input.batches, target.schema, writer, predicate ? compilePredicate(predicate.bound) : undefined, options);
   let adds = await writer.finish();
   let rowsWritten = writer.numOutputRows;
   let bytesWritten = writer.numOutputBytes;
@@ -251,7 +252,7 @@ function planTarget(engine: Engine, snapshot: Snapshot | null, input: StructType
 
 export interface BoundReplaceWhere {
   readonly expr: Expr;
-  readonly bound: BoundExpr;
+  readonly bound: TypedExpr;
   readonly text: string;
   /** Every column the predicate reads is a partition column. */
   readonly partitionOnly: boolean;
@@ -264,8 +265,9 @@ function bindReplaceWhere(options: WriteOptions, target: Target): BoundReplaceWh
   const bound = bindPredicate(expr, target.schema, {
     partitionColumns: target.metadata.partitionColumns,
     columnMappingMode: columnMappingMode(target.metadata.configuration),
+    ...(typeof rw === 'string' ? { source: rw } : {}),
   });
-  return { expr, bound, text: typeof rw === 'string' ? rw : describeExpr(rw), partitionOnly: boundColumns(bound).every((c) => c.partition) };
+  return { expr, bound, text: typeof rw === 'string' ? rw : describeExpr(rw), partitionOnly: typedColumns(bound).every((c) => c.partition) };
 }
 
 function newWriter(engine: Engine, tableRoot: string, target: Target, options: WriteOptions): DataFileWriter {
@@ -287,7 +289,7 @@ function newWriter(engine: Engine, tableRoot: string, target: Target, options: W
  * non-nullable columns and rows outside `replaceWhere` stop the writing but the input is still
  * scanned, so the error reports the full counts; nothing is committed then.
  */
-async function writeInput(batches: AsyncIterable<RecordBatch>, schema: StructType, writer: DataFileWriter, replaceWhere: BoundExpr | undefined, options: WriteOptions): Promise<void> {
+async function writeInput(batches: AsyncIterable<RecordBatch>, schema: StructType, writer: DataFileWriter, replaceWhere: CompiledPredicate | undefined, options: WriteOptions): Promise<void> {
   const violations = new Map<string, NullViolation>();
   let outside = 0;
   let consumed = 0;
@@ -295,7 +297,7 @@ async function writeInput(batches: AsyncIterable<RecordBatch>, schema: StructTyp
     throwIfAborted(options.signal);
     const conformed = conformBatch(batch, schema, { columnMapping: 'none', subMicrosecond: 'error' });
     nullViolations(conformed, schema, violations);
-    if (replaceWhere !== undefined) outside += conformed.numRows - countSelected(evaluatePredicate(replaceWhere, conformed));
+    if (replaceWhere !== undefined) outside += conformed.numRows - countSelected(replaceWhere.mask(conformed));
     if (violations.size > 0 || outside > 0) continue;
     await writer.write(conformed);
     consumed += conformed.numRows;

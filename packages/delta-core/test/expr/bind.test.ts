@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { bindPredicate } from '../../src/expr/bind.js';
+import { and, call, cmp, col, lit, type Expr } from '../../src/expr/ast.js';
+import { bindPredicate } from '../../src/expr/binder.js';
 import { parsePredicate } from '../../src/expr/parse.js';
 import { isDeltaError, type DeltaError } from '../../src/errors.js';
 import { decimal, field, primitive, struct } from '../../src/schema/types.js';
@@ -42,21 +43,36 @@ describe('bindPredicate', () => {
     });
   });
 
-  it('lists available columns when a name is unknown', () => {
+  it('lists available columns when a name is unknown, suggesting the closest', () => {
     const e = bindError('idd > 1');
     expect(e.code).toBe('COLUMN_NOT_FOUND');
+    expect(e.message).toMatch(/did you mean "id"\?/);
     expect(e.message).toMatch(/Available: id, Part, n, d, ts, price, flag, s, mapped/);
-    expect(bindError('s.y = 1').message).toMatch(/struct s has no field "y". Available: x/);
+    expect(bindError('s.y = 1').message).toMatch(/Struct s has no field "y". Fields: x/);
     expect(bindError('id.x = 1').message).toMatch(/has type long, so it has no field "x"/);
   });
 
-  it('coerces literals to the column type', () => {
+  it('points at the offending part of the source with a caret', () => {
+    const text = 'id > 1 AND nope = 2';
+    const tree = and(cmp('>', col('id'), lit(1n)), cmp('=', { kind: 'column', path: ['nope'], span: [11, 15] }, lit(2n)));
+    let err: DeltaError | undefined;
+    try {
+      bindPredicate(tree, schema, { source: text });
+    } catch (e) {
+      err = e as DeltaError;
+    }
+    expect(err?.code).toBe('COLUMN_NOT_FOUND');
+    expect(err?.message).toContain(`  ${text}\n  ${' '.repeat(11)}^^^^`);
+  });
+
+  it('coerces literals to the column type as Spark does', () => {
     expect(bind("d = '2020-01-02'")).toMatchObject({ right: { value: 18263 } });
     expect(bind("ts >= '1970-01-01 00:00:01'", { timeZone: 'America/Los_Angeles' })).toMatchObject({ right: { value: 8n * 3600n * 1_000_000n + 1_000_000n } });
-    expect(bind("ts >= DATE '1970-01-02'")).toMatchObject({ right: { value: 86_400_000_000n } });
     expect(bind('price = 12.5')).toMatchObject({ right: { value: { unscaled: 1250n, scale: 2 } } });
     expect(bind("n = '7'")).toMatchObject({ right: { value: 7 } });
-    expect(bind('flag')).toMatchObject({ kind: 'comparison', op: '=', right: { value: true } });
+    // Spark casts the string to the integral type, truncating: '7.9' is 7.
+    expect(bind("n = '7.9'")).toMatchObject({ right: { value: 7 } });
+    expect(bind('flag')).toMatchObject({ kind: 'column', path: ['flag'] });
   });
 
   it('rewrites comparisons with values the column cannot hold into exact equivalents', () => {
@@ -64,25 +80,41 @@ describe('bindPredicate', () => {
     expect(bind('id <= -1.5')).toMatchObject({ op: '<=', right: { value: -2n } });
     expect(bind('id = 1.5')).toMatchObject({ kind: 'and', args: [{ op: '>=', right: { value: 2n } }, { op: '<=', right: { value: 1n } }] });
     expect(bind('price < 1.234')).toMatchObject({ op: '<=', right: { value: { unscaled: 123n, scale: 2 } } });
-    expect(bind('id <=> 1.5')).toEqual({ kind: 'constant', value: false });
+    expect(bindPredicate(cmp('>', col('n'), lit(2.5)), schema)).toMatchObject({ op: '>=', left: { path: ['n'] }, right: { value: 3 } });
+    expect(bind('id <=> 1.5')).toEqual({ kind: 'literal', type: primitive('boolean'), value: false });
   });
 
   it('puts the column on the left and folds constants', () => {
     expect(bind('10 < id')).toMatchObject({ op: '>', left: { path: ['id'] }, right: { value: 10n } });
-    expect(bind('1 = 1')).toEqual({ kind: 'constant', value: true });
-    expect(bind('id = NULL')).toEqual({ kind: 'constant', value: null });
+    expect(bind('1 = 1')).toMatchObject({ kind: 'literal', value: true });
+    expect(bind('id = NULL')).toMatchObject({ kind: 'literal', value: null });
     expect(bind('id <=> NULL')).toMatchObject({ kind: 'isNull', negated: false });
-    expect(bind('id IN (1, NULL, 2.5)')).toMatchObject({ kind: 'in', values: [1n], hasNull: true });
+    expect(bind('id IN (1, NULL, 2.5)')).toMatchObject({ kind: 'in', arg: { path: ['id'] }, list: [{ value: 1n }, { value: null }] });
   });
 
-  it('refuses comparisons that make no sense, saying how to fix them', () => {
-    const e = bindError('Part = 5');
-    expect(e.code).toBe('INVALID_ARGUMENT');
-    expect(e.message).toMatch(/Quote the value as a string, e.g. Part = '5'/);
-    expect(bindError("d = 'yesterday'").message).toMatch(/YYYY-MM-DD/);
-    expect(bindError("id = 'abc'").message).toMatch(/Write an integer/);
-    expect(bindError('id').message).toMatch(/is not a condition/);
-    expect(bindError('s = 1').code).toBe('UNSUPPORTED_OPERATION');
-    expect(bindError('Part < id').code).toBe('UNSUPPORTED_OPERATION');
+  it('casts mismatched sides the way Spark does instead of refusing', () => {
+    // string vs integral: the string side is cast to the integral type.
+    expect(bind('Part = 5')).toMatchObject({ kind: 'comparison', left: { kind: 'cast', type: primitive('integer'), arg: { path: ['Part'] } } });
+    expect(bind('Part < id')).toMatchObject({ kind: 'comparison', left: { kind: 'cast', type: primitive('long') }, right: { path: ['id'] } });
+    // Text that does not convert is NULL, so the comparison is unknown.
+    expect(bind("d = 'yesterday'")).toMatchObject({ kind: 'literal', value: null });
+    expect(bind("id = 'abc'")).toMatchObject({ kind: 'literal', value: null });
+  });
+
+  it('refuses what Spark refuses, with typed errors', () => {
+    expect(bindError('id').code).toBe('TYPE_MISMATCH');
+    expect(bindError('id').message).toMatch(/must be boolean/);
+    expect(bindError('s = 1').code).toBe('TYPE_MISMATCH');
+    const fails = (e: Expr): string => {
+      try {
+        bindPredicate(e, schema);
+      } catch (x) {
+        return (x as DeltaError).code;
+      }
+      return 'ok';
+    };
+    expect(fails(cmp('=', call('nosuch', col('id')), lit(1n)))).toBe('UNKNOWN_FUNCTION');
+    expect(fails(cmp('=', call('coalesce'), lit(1n)))).toBe('WRONG_ARGUMENT_COUNT');
+    expect(fails(cmp('=', call('coalesce', col('id'), col('d')), lit(1n)))).toBe('TYPE_MISMATCH');
   });
 });

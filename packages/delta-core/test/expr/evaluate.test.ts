@@ -18,8 +18,8 @@ import {
   vectorFromArray,
   type Data,
 } from 'apache-arrow';
-import { bindPredicate } from '../../src/expr/bind.js';
-import { evaluatePredicate } from '../../src/expr/evaluate.js';
+import { bindPredicate } from '../../src/expr/binder.js';
+import { evaluatePredicate } from '../../src/expr/compile.js';
 import { filterBatch } from '../../src/expr/filter.js';
 import { parsePredicate } from '../../src/expr/parse.js';
 import { buildPartitionColumn } from '../../src/schema/partition-values.js';

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { RecordBatch } from 'apache-arrow';
 import { and, cmp, col, inList, isNotNull, isNull, lit, not, or, type ComparisonOp, type Expr, type LiteralValue } from '../../src/expr/ast.js';
-import { bindPredicate } from '../../src/expr/bind.js';
+import { bindPredicate } from '../../src/expr/binder.js';
 import { columnView, scalarAt } from '../../src/expr/column-view.js';
-import { evaluatePredicate } from '../../src/expr/evaluate.js';
+import { evaluatePredicate } from '../../src/expr/compile.js';
 import { parsePredicate } from '../../src/expr/parse.js';
 import { formatDecimal, isDecimalValue, type Scalar } from '../../src/expr/scalar.js';
 import { compileFileFilter } from '../../src/expr/skipping.js';

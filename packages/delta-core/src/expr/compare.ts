@@ -1,86 +1,20 @@
-import type { RecordBatch } from 'apache-arrow';
 import type { ComparisonOp } from './ast.js';
-import type { BoundColumn, BoundExpr } from './bound.js';
-import { columnView, compareMixed, decimalAt, scalarAt, type ColumnView } from './column-view.js';
+import { compareMixed, decimalAt, scalarAt, type ColumnView } from './column-view.js';
 import { compareNumbers, rescaleDecimal, type Scalar } from './scalar.js';
 
 /**
- * Row-level evaluation of a bound predicate over an Arrow RecordBatch with SQL three-valued
- * logic. Internally each node yields one code per row: 0 false, 1 null (unknown), 2 true, so AND
- * is min, OR is max and NOT is 2 - x. Rows are selected only when the predicate is true.
+ * Comparison kernels over Arrow column views, the evaluator's fast path for `column op literal`
+ * and `column op column`: typed-array loops straight over Arrow buffers (strings compared as
+ * UTF-8 bytes, never decoded). Results are three-valued codes per row: 0 false, 1 null (unknown),
+ * 2 true, so AND is min, OR is max and NOT is 2 - x.
  */
 
-const FALSE = 0;
-const NULL = 1;
-const TRUE = 2;
-
-export interface EvaluateOptions {
-  /** Whether the batch's columns are named by logical (default) or physical names. */
-  readonly names?: 'logical' | 'physical';
-}
-
-/** A selection mask for `batch`: 1 where the predicate is true, 0 where it is false or null. */
-export function evaluatePredicate(pred: BoundExpr, batch: RecordBatch, options: EvaluateOptions = {}): Uint8Array {
-  const codes = evalNode(pred, batch, options.names ?? 'logical');
-  const mask = new Uint8Array(codes.length);
-  for (let i = 0; i < codes.length; i++) mask[i] = codes[i] === TRUE ? 1 : 0;
-  return mask;
-}
-
-function evalNode(e: BoundExpr, batch: RecordBatch, names: 'logical' | 'physical'): Uint8Array {
-  const n = batch.numRows;
-  switch (e.kind) {
-    case 'constant':
-      return new Uint8Array(n).fill(e.value === null ? NULL : e.value ? TRUE : FALSE);
-    case 'and':
-    case 'or': {
-      const [first, ...rest] = e.args;
-      if (!first) return new Uint8Array(n).fill(e.kind === 'and' ? TRUE : FALSE);
-      const acc = evalNode(first, batch, names);
-      for (const a of rest) {
-        const r = evalNode(a, batch, names);
-        if (e.kind === 'and') for (let i = 0; i < n; i++) acc[i] = Math.min(acc[i]!, r[i]!);
-        else for (let i = 0; i < n; i++) acc[i] = Math.max(acc[i]!, r[i]!);
-      }
-      return acc;
-    }
-    case 'not': {
-      const r = evalNode(e.arg, batch, names);
-      for (let i = 0; i < n; i++) r[i] = TRUE - r[i]!;
-      return r;
-    }
-    case 'isNull': {
-      const v = view(e.arg, batch, names);
-      const out = new Uint8Array(n).fill(e.negated ? TRUE : FALSE);
-      if (v.valid) for (let i = 0; i < n; i++) if (!v.valid[i]) out[i] = e.negated ? FALSE : TRUE;
-      return out;
-    }
-    case 'in': {
-      const v = view(e.arg, batch, names);
-      const out = new Uint8Array(n).fill(FALSE);
-      for (const x of e.values) {
-        const eq = compareLiteral(v, '=', x);
-        for (let i = 0; i < n; i++) if (eq[i]! > out[i]!) out[i] = eq[i]!;
-      }
-      if (e.hasNull) for (let i = 0; i < n; i++) if (out[i] === FALSE) out[i] = NULL;
-      applyNulls(out, v.valid, NULL);
-      if (e.negated) for (let i = 0; i < n; i++) out[i] = TRUE - out[i]!;
-      return out;
-    }
-    case 'comparison': {
-      const left = view(e.left, batch, names);
-      if (e.right.kind === 'column') return compareColumns(left, e.op, view(e.right, batch, names));
-      return compareLiteral(left, e.op, e.right.value);
-    }
-  }
-}
-
-function view(c: BoundColumn, batch: RecordBatch, names: 'logical' | 'physical'): ColumnView {
-  return columnView(batch, names === 'logical' ? c.path : c.physicalPath);
-}
+export const FALSE = 0;
+export const NULL = 1;
+export const TRUE = 2;
 
 /** Sets `code` on invalid rows. */
-function applyNulls(out: Uint8Array, valid: Uint8Array | null, code: number): void {
+export function applyNulls(out: Uint8Array, valid: Uint8Array | null, code: number): void {
   if (!valid) return;
   for (let i = 0; i < out.length; i++) if (!valid[i]) out[i] = code;
 }
@@ -99,7 +33,7 @@ const TABLES: Record<ComparisonOp, Uint8Array> = {
 const encoder = new TextEncoder();
 
 /** `column op literal` per row. */
-function compareLiteral(v: ColumnView, op: ComparisonOp, lit: Scalar): Uint8Array {
+export function compareLiteral(v: ColumnView, op: ComparisonOp, lit: Scalar): Uint8Array {
   const n = v.length;
   const out = new Uint8Array(n);
   const nullCode = op === '<=>' ? (lit === null ? TRUE : FALSE) : NULL;
@@ -211,7 +145,7 @@ function genericLoop(v: ColumnView, lit: Exclude<Scalar, null>, table: Uint8Arra
 }
 
 /** `left op right` for two columns, row by row. */
-function compareColumns(left: ColumnView, op: ComparisonOp, right: ColumnView): Uint8Array {
+export function compareColumns(left: ColumnView, op: ComparisonOp, right: ColumnView): Uint8Array {
   const n = left.length;
   const out = new Uint8Array(n);
   const table = TABLES[op];
