@@ -57,6 +57,7 @@ export type DeltaErrorCode =
   | 'MAX_COMMIT_RETRIES'
   | 'APPEND_ONLY_VIOLATION'
   | 'INVALID_WRITE'
+  | 'CONSTRAINT_VIOLATION'
   // control flow
   | 'CANCELLED'
   | 'INTERNAL';
