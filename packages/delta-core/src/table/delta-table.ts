@@ -54,27 +54,42 @@ export class DeltaTable {
    */
   #latest: TableState | undefined;
 
-  private constructor(uri: string, tableRoot: string, engine: Engine, sessionTimeZone: string) {
+  /** @internal Use {@link DeltaTable.forPath}; public only so subclasses (e.g. `@deltakit/merge`'s) can be created by it. */
+  constructor(uri: string, tableRoot: string, engine: Engine, sessionTimeZone: string) {
     this.uri = uri;
     this.tableRoot = tableRoot;
     this.engine = engine;
     this.sessionTimeZone = sessionTimeZone;
   }
 
-  /** A table at a local path, a `file:` URI, or `memory://name` with a MemoryStore in options. */
-  static forPath(uri: string, options: DeltaTableOptions = {}): DeltaTable {
+  /**
+   * A table at a local path, a `file:` URI, or `memory://name` with a MemoryStore in options.
+   * Called on a subclass, returns an instance of that subclass.
+   */
+  static forPath<T extends DeltaTable>(this: TableClass<T>, uri: string, options: DeltaTableOptions = {}): T {
     const engine = options.engine ?? createDefaultEngine(options.store ? { store: options.store } : {});
-    return new DeltaTable(uri, tableRootFromUri(uri), engine, options.sessionTimeZone ?? 'UTC');
+    return new this(uri, tableRootFromUri(uri), engine, options.sessionTimeZone ?? 'UTC');
   }
 
+  /** A copy of this table object (same class) with other settings. */
+  protected copyWith(changes: { engine?: Engine; sessionTimeZone?: string }): this {
+    const Ctor = this.constructor as TableClass<this>;
+    const copy = new Ctor(this.uri, this.tableRoot, changes.engine ?? this.engine, changes.sessionTimeZone ?? this.sessionTimeZone);
+    copy.copyStateFrom(this);
+    return copy;
+  }
+
+  /** Hook for subclasses to carry their own settings (e.g. an alias) into copies. */
+  protected copyStateFrom(_other: this): void {}
+
   /** The same table read with another engine. */
-  withEngine(engine: Engine): DeltaTable {
-    return new DeltaTable(this.uri, this.tableRoot, engine, this.sessionTimeZone);
+  withEngine(engine: Engine): this {
+    return this.copyWith({ engine });
   }
 
   /** The same table with another session time zone for legacy timestamp partition values. */
-  withSessionTimeZone(zone: string): DeltaTable {
-    return new DeltaTable(this.uri, this.tableRoot, this.engine, zone);
+  withSessionTimeZone(zone: string): this {
+    return this.copyWith({ sessionTimeZone: zone });
   }
 
   /** The table at its latest version, or at a version or timestamp (not both). */
@@ -155,6 +170,9 @@ export class DeltaTable {
     await this.engine.parquet.close();
   }
 }
+
+/** A DeltaTable class (or subclass) as a constructor, for the polymorphic factory. */
+type TableClass<T> = new (uri: string, tableRoot: string, engine: Engine, sessionTimeZone: string) => T;
 
 function toMillis(t: string | Date | number): number {
   const ms = typeof t === 'number' ? t : typeof t === 'string' ? Date.parse(t) : t.getTime();
