@@ -9,7 +9,7 @@
  * violating row stops the write with CONSTRAINT_VIOLATION naming the rule and showing the row's
  * values. Rules are parsed and bound once per write (see `compileWriteChecks`).
  */
-import { Data, RecordBatch, Struct } from 'apache-arrow';
+import { Data, RecordBatch, Struct, util } from 'apache-arrow';
 import { bindCheckConstraint, bindGeneratedColumn, bindInvariant, type BoundGeneratedColumn, type BoundRule } from '../constraints/bind-rules.js';
 import { checkConstraintsOf, enforcesGeneratedColumns, generationExpressionsOf, invariantsOf } from '../constraints/definitions.js';
 import { violationError } from '../constraints/violation.js';
@@ -92,7 +92,7 @@ export function compileWriteChecks(metadata: Metadata, schema: StructType, optio
     apply(batch, applyOptions = {}) {
       const recompute = recomputedColumns(applyOptions.recomputeGenerated, generated);
       const present = new Set(batch.schema.fields.map((f) => f.name.toLowerCase()));
-      let out = batch.schema === arrowSchema ? batch : conformBatch(batch, schema, { columnMapping: 'none', subMicrosecond: 'error' });
+      let out = util.compareSchemas(batch.schema, arrowSchema) ? batch : conformBatch(batch, schema, { columnMapping: 'none', subMicrosecond: 'error' });
       if (!active || out.numRows === 0) return out;
       const given: CompiledRule[] = [];
       const children = [...out.data.children];

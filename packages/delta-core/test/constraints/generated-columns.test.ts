@@ -184,6 +184,16 @@ describe('generated columns', () => {
     }
   });
 
+  it('works under column mapping: expressions name logical columns, files hold physical names', async () => {
+    const schema = struct([field('a b', INT), gen('twice', LONG, 'CAST(`a b` AS BIGINT) * 2')]);
+    const { table, engine, root } = memoryTable();
+    await table.create({ schema, properties: { 'delta.columnMapping.mode': 'name' } });
+    expect((await table.snapshot()).protocol).toEqual({ minReaderVersion: 2, minWriterVersion: 5 });
+    await table.write({ rows: [{ 'a b': 21 }], schema: struct([field('a b', INT)]) }, { mode: 'append' });
+    expect(await rowsSorted(engine, root, 'twice')).toEqual([{ 'a b': 21, twice: 42n }]);
+    await rejection(table.write({ rows: [{ 'a b': 1, twice: 3n }], schema }, { mode: 'append' }), 'CONSTRAINT_VIOLATION');
+  });
+
   it('a boolean generated column works with predicate syntax', async () => {
     const schema = struct([field('n', INT), gen('big', primitive('boolean'), 'n > 10 AND n IS NOT NULL')]);
     const { table, engine, root } = memoryTable();
