@@ -239,6 +239,21 @@ describe('ADD CONSTRAINT and DROP CONSTRAINT', () => {
     await rejection(table.write(tableFromArrays({ num: Int32Array.from([100]), text: ['x'] }), { mode: 'append' }), 'CONSTRAINT_VIOLATION');
   });
 
+  it('a write that began before a constraint was added fails at commit instead of landing unchecked rows', async () => {
+    const { table, engine, root } = await withTestTable();
+    const { DeltaTable } = await import('../../src/table/delta-table.js');
+    const other = DeltaTable.forPath('memory://t', { engine });
+    async function* stream() {
+      yield rowsToBatch([{ num: 7, text: 'g' }], schema);
+      // the constraint lands while this write is still consuming its input
+      await other.addConstraint('small', 'num < 7');
+      yield rowsToBatch([{ num: 8, text: 'h' }], schema);
+    }
+    await rejection(table.write(stream(), { mode: 'append' }), 'METADATA_CHANGED');
+    expect((await table.snapshot()).properties).toEqual({ 'delta.constraints.small': 'num < 7' });
+    expect((await rowsSorted(engine, root, 'num')).map((r) => r.num)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
   it('a constraint added concurrently with an append conflicts rather than missing its rows', async () => {
     const { table, engine } = await withTestTable();
     const stale = await table.snapshot();
