@@ -24,3 +24,7 @@ export { civilFromDays, parseDate, parseTimestampParts, type TimestampParts } fr
 export { parseDecimal, rescaleDecimal, typeName, INT_RANGES, type DecimalValue } from './expr/scalar.js';
 export { floorDiv } from './write/stats-format.js';
 export { formatDataType } from './schema/json.js';
+export { openInput, openInputPath } from './input/open.js';
+export { formatFromPath, INPUT_FORMATS, type InputFormat, type InputSource } from './input/source.js';
+export { mergeIntoTable } from './input/infer.js';
+export type { ReadProgress } from './input/text-source.js';
