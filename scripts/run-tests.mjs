@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 
-const packages = ['packages/delta-core', 'packages/cli'];
+const packages = ['packages/delta-core', 'packages/cdf', 'packages/cli'];
 const results = packages.map((p) => `${p}/.vitest-results.json`);
 for (const r of results) rmSync(r, { force: true });
 

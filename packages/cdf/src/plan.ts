@@ -1,0 +1,230 @@
+/**
+ * Planning a change-feed read: the version range, the end version's schema, and per commit its
+ * log file and commit timestamp, after checking the whole range before any data is read:
+ * - every protocol in the range is readable;
+ * - the change data feed is enabled at the start version and no metadata change in the range
+ *   disables it (CHANGE_DATA_FEED_NOT_ENABLED names the version);
+ * - the schemas at the start version and of every metadata change in the range can be read with
+ *   the end version's schema (INCOMPATIBLE_SCHEMA_CHANGE; see `schema-compat.ts` for the rule).
+ *
+ * Commit timestamps: a commit's in-commit timestamp when the table has in-commit timestamps
+ * enabled at that version, else its commit file's modification time made strictly increasing over
+ * the listed commits, exactly as `DeltaTable.history()` dates them (and as Delta Spark does).
+ *
+ * Memory: commits are read in windows and only their protocol, metadata and commitInfo are kept;
+ * the reader reads each commit file again when it reaches it.
+ */
+import { DeltaError, deltaToArrowSchema, field, parseSchemaString, primitive, type Engine, type Metadata, type Protocol, type StructField, type StructType } from '@deltakit/core';
+import {
+  checkReadSupported,
+  columnMappingMode,
+  ictEnablement,
+  listLogFiles,
+  loadProtocolAndMetadata,
+  logDirOf,
+  monotonize,
+  readCommits,
+  segmentFrom,
+  tableNotFound,
+  type ColumnMappingMode,
+  type LogFile,
+  type LogListing,
+} from '@deltakit/core/internal';
+import type { Schema } from 'apache-arrow';
+import type { Bounds } from './options.js';
+import { resolveRange, type ResolveOptions } from './range.js';
+import { readIncompatibility, type VersionedSchema } from './schema-compat.js';
+
+export const CHANGE_TYPE = '_change_type';
+export const COMMIT_VERSION = '_commit_version';
+export const COMMIT_TIMESTAMP = '_commit_timestamp';
+
+/** The columns every change row carries after the table's own columns. */
+export const CHANGE_FIELDS: readonly StructField[] = [
+  field(CHANGE_TYPE, primitive('string'), false),
+  field(COMMIT_VERSION, primitive('long'), false),
+  field(COMMIT_TIMESTAMP, primitive('timestamp'), false),
+];
+
+/** One commit of the range. */
+export interface PlannedCommit {
+  readonly version: number;
+  /** Commit timestamp, ms since the epoch. */
+  readonly timestamp: number;
+  readonly file: LogFile;
+}
+
+export interface FeedPlan {
+  readonly tableRoot: string;
+  /** First version read; `startVersion > endVersion` means the feed is empty. */
+  readonly startVersion: number;
+  readonly endVersion: number;
+  /** The end version's logical schema, partition columns and column mapping: the read schema. */
+  readonly tableSchema: StructType;
+  readonly partitionColumns: readonly string[];
+  readonly columnMapping: ColumnMappingMode;
+  /** The Arrow schema of every batch: the table's columns, then `_change_type`, `_commit_version`, `_commit_timestamp`. */
+  readonly schema: Schema;
+  readonly commits: readonly PlannedCommit[];
+}
+
+/** Commit files read at once while checking the range. */
+const WINDOW = 64;
+
+export async function planFeed(engine: Engine, tableRoot: string, bounds: Bounds, options: ResolveOptions): Promise<FeedPlan> {
+  const { signal } = options;
+  const logDir = logDirOf(tableRoot);
+  const listing = await listLogFiles(engine, logDir, undefined, signal);
+  if (listing.commits.size === 0 && listing.checkpoints.size === 0) throw await tableNotFound(engine, tableRoot, logDir);
+  const { start, end } = await resolveRange(engine, tableRoot, listing, bounds, options);
+  const endState = await stateAt(engine, tableRoot, listing, end, signal);
+  const read = versionedSchema(endState.metadata, tableRoot, end);
+  checkNoReservedColumns(read.schema, tableRoot);
+  const base = {
+    tableRoot,
+    startVersion: start,
+    endVersion: end,
+    tableSchema: read.schema,
+    partitionColumns: read.partitionColumns,
+    columnMapping: read.columnMapping,
+    schema: deltaToArrowSchema({ kind: 'struct', fields: [...read.schema.fields, ...CHANGE_FIELDS] }),
+  };
+  if (start > end) return { ...base, commits: [] };
+
+  const range = { tableRoot, start, end };
+  const startState = start === end ? endState : await stateAt(engine, tableRoot, listing, start, signal);
+  if (!cdfEnabled(startState.metadata)) throw notEnabled(range, start);
+  const { commits, schemaChanges } = await scanCommits(engine, listing, range, startState.metadata, read, signal);
+  const startSchema = versionedSchema(startState.metadata, tableRoot, start);
+  const why = readIncompatibility(startSchema, read);
+  if (why !== undefined) throw incompatible(range, start, why, schemaChanges);
+  return { ...base, commits };
+}
+
+interface Range {
+  readonly tableRoot: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** Reads the commits of the range in windows, checking each and dating it. */
+async function scanCommits(
+  engine: Engine,
+  listing: LogListing,
+  range: Range,
+  startMetadata: Metadata,
+  read: VersionedSchema,
+  signal: AbortSignal | undefined,
+): Promise<{ commits: PlannedCommit[]; schemaChanges: number[] }> {
+  const fileTimes = monotonizedFileTimes(listing);
+  const commits: PlannedCommit[] = [];
+  const schemaChanges: number[] = [];
+  let metadata = startMetadata;
+  for (let lo = range.start; lo <= range.end; lo += WINDOW) {
+    const files: LogFile[] = [];
+    for (let v = lo; v <= Math.min(range.end, lo + WINDOW - 1); v++) files.push(listing.commits.get(v)!);
+    const actionLists = await readCommits(engine, files, signal);
+    for (let k = 0; k < files.length; k++) {
+      const version = lo + k;
+      let ict: number | undefined;
+      for (const a of actionLists[k]!) {
+        if (a.kind === 'protocol') checkReadSupported(a.protocol, range.tableRoot);
+        else if (a.kind === 'commitInfo') ict = a.commitInfo.inCommitTimestamp;
+        else if (a.kind === 'metaData') {
+          if (!cdfEnabled(a.metaData)) throw notEnabled(range, version);
+          if (version > range.start) {
+            if (a.metaData.schemaString !== metadata.schemaString) schemaChanges.push(version);
+            const why = readIncompatibility(versionedSchema(a.metaData, range.tableRoot, version), read);
+            if (why !== undefined) throw incompatible(range, version, why, [version]);
+          }
+          metadata = a.metaData;
+        }
+      }
+      commits.push({ version, timestamp: commitTimestamp(range.tableRoot, version, metadata, ict, fileTimes), file: files[k]! });
+    }
+  }
+  return { commits, schemaChanges };
+}
+
+function commitTimestamp(tableRoot: string, version: number, metadata: Metadata, ict: number | undefined, fileTimes: ReadonlyMap<number, number>): number {
+  const enabled = ictEnablement(metadata);
+  if (enabled === undefined || version < enabled.fromVersion) return fileTimes.get(version)!;
+  if (ict !== undefined) return ict;
+  throw new DeltaError(
+    'CORRUPT_LOG',
+    `Commit ${version} of the table at ${tableRoot} has no commitInfo.inCommitTimestamp although in-commit timestamps are enabled at that version, so its commit time is unknown. ` +
+      'The writer of that commit broke the protocol; read a range that does not include it.',
+    { details: { tableRoot, version } },
+  );
+}
+
+/** Commit file times made strictly increasing in version order over every listed commit. */
+function monotonizedFileTimes(listing: LogListing): Map<number, number> {
+  const versions = [...listing.commits.keys()].sort((a, b) => a - b);
+  const times = monotonize(versions.map((v) => listing.commits.get(v)!.meta.lastModified));
+  return new Map(versions.map((v, i) => [v, times[i]!]));
+}
+
+/** The protocol and metadata at `version` (checked readable), without replaying its files. */
+async function stateAt(engine: Engine, tableRoot: string, listing: LogListing, version: number, signal: AbortSignal | undefined): Promise<{ protocol: Protocol; metadata: Metadata }> {
+  const segment = segmentFrom(tableRoot, logDirOf(tableRoot), listing, version, undefined);
+  const { protocol, metadata } = await loadProtocolAndMetadata(engine, segment, signal);
+  if (protocol === undefined || metadata === undefined) {
+    const what = protocol === undefined ? 'protocol' : 'metaData';
+    throw new DeltaError(
+      protocol === undefined ? 'MISSING_PROTOCOL' : 'MISSING_METADATA',
+      `The Delta log at ${tableRoot} has no ${what} action up to version ${version}; every table must declare one. The log or its checkpoint is incomplete or corrupt; restore it from a backup.`,
+      { details: { tableRoot, version } },
+    );
+  }
+  checkReadSupported(protocol, tableRoot);
+  return { protocol, metadata };
+}
+
+function versionedSchema(metadata: Metadata, tableRoot: string, version: number): VersionedSchema {
+  if (metadata.schemaString === '') {
+    throw new DeltaError('INVALID_SCHEMA', `The table at ${tableRoot} has no schema at version ${version}: its metaData action lacks schemaString, so its rows cannot be read.`, {
+      details: { tableRoot, version },
+    });
+  }
+  return { schema: parseSchemaString(metadata.schemaString), partitionColumns: metadata.partitionColumns, columnMapping: columnMappingMode(metadata.configuration) };
+}
+
+/** `delta.enableChangeDataFeed` (or its legacy name `delta.enableChangeDataCapture`) is true. */
+export function cdfEnabled(metadata: Metadata): boolean {
+  const c = metadata.configuration;
+  return c['delta.enableChangeDataFeed']?.toLowerCase() === 'true' || c['delta.enableChangeDataCapture']?.toLowerCase() === 'true';
+}
+
+function checkNoReservedColumns(schema: StructType, tableRoot: string): void {
+  const reserved = new Set(CHANGE_FIELDS.map((f) => f.name));
+  const clash = schema.fields.find((f) => reserved.has(f.name.toLowerCase()));
+  if (clash !== undefined) {
+    throw new DeltaError(
+      'INVALID_SCHEMA',
+      `The table at ${tableRoot} has a column named ${clash.name}, which the change data feed adds to every row, so its changes cannot be returned. Rename the column.`,
+      { details: { tableRoot, column: clash.name } },
+    );
+  }
+}
+
+function notEnabled(range: Range, version: number): DeltaError {
+  return new DeltaError(
+    'CHANGE_DATA_FEED_NOT_ENABLED',
+    `The change data feed of the table at ${range.tableRoot} cannot be read for versions ${range.start} to ${range.end}: it is not enabled at version ${version} ` +
+      `(the table property delta.enableChangeDataFeed is not "true" there), so the changes of that version were not recorded. ` +
+      'Read a range of versions where it is enabled; set delta.enableChangeDataFeed=true on the table to record changes from then on.',
+    { details: { tableRoot: range.tableRoot, version, startVersion: range.start, endVersion: range.end } },
+  );
+}
+
+function incompatible(range: Range, version: number, why: string, changes: readonly number[]): DeltaError {
+  const where = version === range.start ? `the schema at the start version ${version}` : `the schema set at version ${version}`;
+  const split = changes.length === 0 ? '' : ` The schema changed at version ${changes.join(', ')}; read ranges that do not cross ${changes.length === 1 ? 'it' : 'them'}.`;
+  return new DeltaError(
+    'INCOMPATIBLE_SCHEMA_CHANGE',
+    `The change data feed of the table at ${range.tableRoot} cannot be read for versions ${range.start} to ${range.end}: ${where} cannot be read with the schema of the end version ${range.end}: ${why}. ` +
+      `Rows written under both schemas cannot be returned with one schema.${split}`,
+    { details: { tableRoot: range.tableRoot, version, startVersion: range.start, endVersion: range.end } },
+  );
+}
