@@ -5,7 +5,9 @@
  * - the change data feed is enabled at the start version and no metadata change in the range
  *   disables it (CHANGE_DATA_FEED_NOT_ENABLED names the version);
  * - the schemas at the start version and of every metadata change in the range can be read with
- *   the end version's schema (INCOMPATIBLE_SCHEMA_CHANGE; see `schema-compat.ts` for the rule).
+ *   the end version's schema (INCOMPATIBLE_SCHEMA_CHANGE; see `schema-compat.ts` for the rule);
+ *   so must the schema before the start version when the start commit changes the schema and
+ *   deletes rows (an overwrite replacing the schema), since those rows were written under it.
  *
  * Commit timestamps: a commit's in-commit timestamp when the table has in-commit timestamps
  * enabled at that version, else its commit file's modification time made strictly increasing over
@@ -14,7 +16,7 @@
  * Memory: commits are read in windows and only their protocol, metadata and commitInfo are kept;
  * the reader reads each commit file again when it reaches it.
  */
-import { DeltaError, deltaToArrowSchema, field, parseSchemaString, primitive, type Engine, type Metadata, type Protocol, type StructField, type StructType } from '@deltakit/core';
+import { DeltaError, deltaToArrowSchema, isDeltaError, field, parseSchemaString, primitive, type Engine, type Metadata, type Protocol, type StructField, type StructType } from '@deltakit/core';
 import {
   checkReadSupported,
   columnMappingMode,
@@ -94,11 +96,35 @@ export async function planFeed(engine: Engine, tableRoot: string, bounds: Bounds
   const range = { tableRoot, start, end };
   const startState = start === end ? endState : await stateAt(engine, tableRoot, listing, start, signal);
   if (!cdfEnabled(startState.metadata)) throw notEnabled(range, start);
-  const { commits, schemaChanges } = await scanCommits(engine, listing, range, startState.metadata, read, signal);
+  const { commits, schemaChanges, startCommit } = await scanCommits(engine, listing, range, startState.metadata, read, signal);
   const startSchema = versionedSchema(startState.metadata, tableRoot, start);
   const why = readIncompatibility(startSchema, read);
   if (why !== undefined) throw incompatible(range, start, why, schemaChanges);
+  if (startCommit.changesMetadata && startCommit.deletesRows) await checkSchemaBeforeStart(engine, listing, range, read, signal);
   return { ...base, commits };
+}
+
+/**
+ * A start commit that changes the schema and removes files (an overwrite replacing the schema)
+ * reports rows written under the schema before it as deleted: that schema must be readable too.
+ * When the version before the start can no longer be reconstructed the check is skipped.
+ */
+async function checkSchemaBeforeStart(engine: Engine, listing: LogListing, range: Range, read: VersionedSchema, signal: AbortSignal | undefined): Promise<void> {
+  let before: { metadata: Metadata };
+  try {
+    before = await stateAt(engine, range.tableRoot, listing, range.start - 1, signal);
+  } catch (e) {
+    if (isDeltaError(e, 'VERSION_NOT_FOUND', 'VERSIONS_NOT_CONTIGUOUS')) return;
+    throw e;
+  }
+  const why = readIncompatibility(versionedSchema(before.metadata, range.tableRoot, range.start - 1), read);
+  if (why === undefined) return;
+  throw new DeltaError(
+    'INCOMPATIBLE_SCHEMA_CHANGE',
+    `The change data feed of the table at ${range.tableRoot} cannot be read for versions ${range.start} to ${range.end}: version ${range.start} changed the schema and deleted rows written under the schema before it, which cannot be read with the schema of the end version ${range.end}: ${why}. ` +
+      `Start the range after version ${range.start}, or end it before.`,
+    { details: { tableRoot: range.tableRoot, version: range.start, startVersion: range.start, endVersion: range.end } },
+  );
 }
 
 interface Range {
@@ -115,10 +141,11 @@ async function scanCommits(
   startMetadata: Metadata,
   read: VersionedSchema,
   signal: AbortSignal | undefined,
-): Promise<{ commits: PlannedCommit[]; schemaChanges: number[] }> {
+): Promise<{ commits: PlannedCommit[]; schemaChanges: number[]; startCommit: { changesMetadata: boolean; deletesRows: boolean } }> {
   const fileTimes = monotonizedFileTimes(listing);
   const commits: PlannedCommit[] = [];
   const schemaChanges: number[] = [];
+  const startCommit = { changesMetadata: false, deletesRows: false };
   let metadata = startMetadata;
   for (let lo = range.start; lo <= range.end; lo += WINDOW) {
     const files: LogFile[] = [];
@@ -140,10 +167,15 @@ async function scanCommits(
           metadata = a.metaData;
         }
       }
+      if (version === range.start) {
+        const actions = actionLists[k]!;
+        startCommit.changesMetadata = actions.some((a) => a.kind === 'metaData');
+        startCommit.deletesRows = !actions.some((a) => a.kind === 'cdc') && actions.some((a) => a.kind === 'remove' && a.remove.dataChange);
+      }
       commits.push({ version, timestamp: commitTimestamp(range.tableRoot, version, metadata, ict, fileTimes), file: files[k]! });
     }
   }
-  return { commits, schemaChanges };
+  return { commits, schemaChanges, startCommit };
 }
 
 function commitTimestamp(tableRoot: string, version: number, metadata: Metadata, ict: number | undefined, fileTimes: ReadonlyMap<number, number>): number {
