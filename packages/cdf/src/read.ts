@@ -80,6 +80,8 @@ interface OutputShape {
   readonly dataTarget: StructType;
   readonly dataColumns: readonly string[];
   readonly columnMapping: ColumnMappingMode;
+  /** See {@link constantColumn}. */
+  readonly constants: Map<string, Data>;
 }
 
 function outputShape(plan: FeedPlan): OutputShape {
@@ -94,6 +96,7 @@ function outputShape(plan: FeedPlan): OutputShape {
     dataTarget: { kind: 'struct', fields: dataFields },
     dataColumns: dataFields.map((f) => physicalName(f, plan.columnMapping)),
     columnMapping: plan.columnMapping,
+    constants: new Map(),
   };
 }
 
@@ -170,10 +173,24 @@ function assemble(batch: RecordBatch, file: ChangeFile, fc: FileConstants, shape
     children.push(k === undefined ? buildPartitionColumn(fc.partitions.get(f.name) ?? null, f.type, n) : data.data.children[k]!);
   }
   const [changeType, version, timestamp] = CHANGE_FIELDS as [StructField, StructField, StructField];
-  children.push(fc.changeType === undefined ? changeTypeColumn(batch, file) : buildPartitionColumn(fc.changeType, changeType.type, n));
-  children.push(buildPartitionColumn(fc.version, version.type, n));
-  children.push(buildPartitionColumn(fc.timestampMicros, timestamp.type, n));
+  children.push(fc.changeType === undefined ? changeTypeColumn(batch, file) : constantColumn(shape, fc.changeType, changeType, n));
+  children.push(constantColumn(shape, fc.version, version, n));
+  children.push(constantColumn(shape, fc.timestampMicros, timestamp, n));
   return new RecordBatch(shape.schema, new Data(new Struct(shape.schema.fields), 0, n, 0, undefined, children) as Data<Struct>);
+}
+
+/** Constant columns kept for reuse: batches of equal length share them (Arrow data is immutable). */
+const CONSTANTS_KEPT = 16;
+
+/** A column of `n` copies of `value`, reused across batches (most batches of a feed have equal lengths). */
+function constantColumn(shape: OutputShape, value: string | bigint, f: StructField, n: number): Data {
+  const key = `${f.name}\u0000${String(value)}\u0000${n}`;
+  let data = shape.constants.get(key);
+  if (data === undefined) {
+    if (shape.constants.size >= CONSTANTS_KEPT) shape.constants.clear();
+    shape.constants.set(key, (data = buildPartitionColumn(value, f.type, n)));
+  }
+  return data;
 }
 
 /** The `_change_type` column of a change data file, as a plain string column. */
