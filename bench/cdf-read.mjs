@@ -25,7 +25,9 @@ const VARIANTS = [
 
 /** Touches every column of a batch so lazily built children are materialised; sums `id`. */
 function consume(batch, acc) {
-  for (let c = 0; c < batch.numCols; c++) batch.getChildAt(c).length;
+  let touched = 0;
+  for (let c = 0; c < batch.numCols; c++) touched += batch.getChildAt(c).length;
+  acc.touched += touched;
   const ids = batch.getChild('id').data[0];
   const values = ids.values;
   let sum = 0n;
@@ -98,7 +100,7 @@ async function child(variantId, dir, versions) {
   }
   const table = loaded.core.DeltaTable.forPath(dir);
   const read = async () => {
-    const acc = { rows: 0, sumId: 0n };
+    const acc = { rows: 0, sumId: 0n, touched: 0 };
     let source;
     if (variantId === 'scan') source = (await table.snapshot({ version: versions })).scan().batches();
     else source = cdf.tableChanges(table, { startingVersion: 1, ...(variantId === 'cdf' ? { endingVersion: versions } : {}) });
