@@ -36,33 +36,46 @@ export interface ChangeFile {
   readonly selection: RowSelection;
 }
 
-/** A file before its deletion vectors are loaded: `minus` is subtracted from `of` (undefined = empty set). */
-interface PendingFile extends Omit<ChangeFile, 'selection'> {
+/** A change file before its deletion vectors are loaded: `minus` is subtracted from `of` (undefined = empty set). */
+export interface PendingFile extends Omit<ChangeFile, 'selection'> {
   readonly dv: { readonly kind: 'except'; readonly dv: DeletionVectorDescriptor | undefined } | { readonly kind: 'difference'; readonly of: DeletionVectorDescriptor | undefined; readonly minus: DeletionVectorDescriptor | undefined };
 }
 
 export interface CommitContext {
-  readonly engine: Engine;
   readonly tableRoot: string;
   readonly version: number;
   readonly timestamp: number;
-  readonly signal: AbortSignal | undefined;
 }
 
-/** The files holding one commit's changes, in action order, with their row selections resolved. */
-export async function changeFilesOf(actions: readonly Action[], ctx: CommitContext): Promise<ChangeFile[]> {
-  const pending = pendingFiles(actions, ctx);
+/** Deletion vectors loaded at once. */
+const DV_CONCURRENCY = 8;
+
+/**
+ * Loads the deletion vectors of `files` (a few at a time) and returns them with their row
+ * selections, in order; files where no row changed (equal deletion vectors) are dropped.
+ */
+export async function resolveFiles(files: readonly PendingFile[], engine: Engine, tableRoot: string, signal: AbortSignal | undefined): Promise<ChangeFile[]> {
+  const selections = new Array<RowSelection>(files.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < files.length) {
+      const i = next++;
+      selections[i] = await resolveSelection(files[i]!, engine, tableRoot, signal);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(DV_CONCURRENCY, files.length) }, worker));
   const out: ChangeFile[] = [];
-  for (const p of pending) {
-    const selection = await resolveSelection(p, ctx);
-    if (selection.kind === 'only' && selection.rows.cardinality === 0) continue; // nothing changed in this file
+  files.forEach((p, i) => {
+    const selection = selections[i]!;
+    if (selection.kind === 'only' && selection.rows.cardinality === 0) return; // nothing changed in this file
     const { dv: _dv, ...file } = p;
     out.push({ ...file, selection });
-  }
+  });
   return out;
 }
 
-function pendingFiles(actions: readonly Action[], ctx: CommitContext): PendingFile[] {
+/** The files holding one commit's changes, in action order (deletion vectors not yet loaded). */
+export function pendingChangeFiles(actions: readonly Action[], ctx: CommitContext): PendingFile[] {
   const at = { version: ctx.version, timestamp: ctx.timestamp };
   const resolve = (path: string) => resolveLogPath(ctx.tableRoot, path);
   const cdcs = actions.flatMap((a) => (a.kind === 'cdc' ? [a.cdc] : []));
@@ -94,9 +107,9 @@ function pendingFiles(actions: readonly Action[], ctx: CommitContext): PendingFi
   return out;
 }
 
-async function resolveSelection(p: PendingFile, ctx: CommitContext): Promise<RowSelection> {
+async function resolveSelection(p: PendingFile, engine: Engine, tableRoot: string, signal: AbortSignal | undefined): Promise<RowSelection> {
   const load = (dv: DeletionVectorDescriptor | undefined): Promise<DeletedRows> =>
-    dv === undefined ? Promise.resolve(DeletedRows.empty()) : loadDeletionVector(ctx.engine, ctx.tableRoot, dv, ctx.signal ? { signal: ctx.signal } : {});
+    dv === undefined ? Promise.resolve(DeletedRows.empty()) : loadDeletionVector(engine, tableRoot, dv, signal ? { signal } : {});
   if (p.dv.kind === 'except') return p.dv.dv === undefined ? { kind: 'all' } : { kind: 'except', rows: await load(p.dv.dv) };
   const [of, minus] = await Promise.all([load(p.dv.of), load(p.dv.minus)]);
   return { kind: 'only', rows: difference(of, minus) };

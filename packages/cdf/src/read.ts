@@ -6,14 +6,14 @@
  * partition columns added from the action's partition values, then the three change columns, and
  * the rows outside the file's selection (deletion vectors) dropped.
  *
- * Memory: one commit's actions, one group of files' metadata and deletion vectors, and the
- * batches the parquet handler keeps in flight; never the whole feed.
+ * Memory: the actions of the few commits read ahead, the deletion vectors of one group of files,
+ * and the batches the parquet handler keeps in flight; never the whole feed.
  */
-import { DeltaError, throwIfAborted, type Engine, type StructField, type StructType } from '@deltakit/core';
+import { DeltaError, throwIfAborted, type Action, type Engine, type StructField, type StructType } from '@deltakit/core';
 import { buildPartitionColumn, conformBatch, filterBatch, parsePartitionValue, physicalName, readCommits, type ColumnMappingMode } from '@deltakit/core/internal';
 import { Data, RecordBatch, Struct, type Schema } from 'apache-arrow';
-import { changeFilesOf, type ChangeFile } from './change-files.js';
-import { CHANGE_FIELDS, CHANGE_TYPE, type FeedPlan, type PlannedCommit } from './plan.js';
+import { pendingChangeFiles, resolveFiles, type ChangeFile, type PendingFile } from './change-files.js';
+import { CHANGE_FIELDS, CHANGE_TYPE, type FeedPlan } from './plan.js';
 
 /** Files per `readFiles` call: enough to keep the decode workers busy across small commits. */
 const FILES_PER_GROUP = 32;
@@ -30,23 +30,27 @@ export interface ReadContext {
 /** The change rows of `plan`, batch by batch. */
 export async function* readChanges(plan: FeedPlan, ctx: ReadContext): AsyncGenerator<RecordBatch> {
   const shape = outputShape(plan);
-  let group: ChangeFile[] = [];
+  const flush = async function* (group: readonly PendingFile[]): AsyncGenerator<RecordBatch> {
+    const files = await resolveFiles(group, ctx.engine, plan.tableRoot, ctx.signal);
+    if (files.length > 0) yield* readGroup(files, shape, ctx);
+  };
+  let group: PendingFile[] = [];
   for await (const files of commitFiles(plan, ctx)) {
     for (const f of files) {
       group.push(f);
       if (group.length >= FILES_PER_GROUP) {
-        yield* readGroup(group, shape, ctx);
+        yield* flush(group);
         group = [];
       }
     }
   }
-  if (group.length > 0) yield* readGroup(group, shape, ctx);
+  if (group.length > 0) yield* flush(group);
 }
 
 /** The change files of each commit in order, reading commit files a window ahead. */
-async function* commitFiles(plan: FeedPlan, ctx: ReadContext): AsyncGenerator<ChangeFile[]> {
+async function* commitFiles(plan: FeedPlan, ctx: ReadContext): AsyncGenerator<PendingFile[]> {
   const commits = plan.commits;
-  const pending = new Map<number, Promise<unknown>>();
+  const pending = new Map<number, Promise<Action[][]>>();
   const fetch = (i: number) => {
     if (i >= commits.length || pending.has(i)) return;
     const p = readCommits(ctx.engine, [commits[i]!.file], ctx.signal);
@@ -56,18 +60,15 @@ async function* commitFiles(plan: FeedPlan, ctx: ReadContext): AsyncGenerator<Ch
   try {
     for (let i = 0; i < commits.length; i++) {
       for (let k = i; k < i + COMMITS_AHEAD; k++) fetch(k);
-      const [actions] = (await pending.get(i)) as Awaited<ReturnType<typeof readCommits>>;
+      const [actions] = await pending.get(i)!;
       pending.delete(i);
       throwIfAborted(ctx.signal);
-      yield await changeFilesOf(actions!, commitContext(plan, commits[i]!, ctx));
+      const { version, timestamp } = commits[i]!;
+      yield pendingChangeFiles(actions!, { tableRoot: plan.tableRoot, version, timestamp });
     }
   } finally {
     pending.clear();
   }
-}
-
-function commitContext(plan: FeedPlan, commit: PlannedCommit, ctx: ReadContext) {
-  return { engine: ctx.engine, tableRoot: plan.tableRoot, version: commit.version, timestamp: commit.timestamp, signal: ctx.signal };
 }
 
 /** How a file batch becomes an output batch. */

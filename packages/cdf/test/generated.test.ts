@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { DeltaTable, field, primitive, struct, type AddFile } from '@deltakit/core';
+import { DeltaTable, field, primitive, struct, type AddFile, type Engine, type ParquetHandler } from '@deltakit/core';
 import { tableFromArrays } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableChanges } from '../src/index.js';
@@ -195,5 +195,43 @@ describe('commits with change data files (cdc actions)', () => {
         [2n, 'B', 'x', 'update_postimage', 2],
       ]),
     );
+  });
+});
+
+describe('streaming', () => {
+  it('reads file groups as it goes: the first batch arrives before most files are requested', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'deltakit-cdf-stream-'));
+    const t = DeltaTable.forPath(d);
+    try {
+      await t.create({ schema, properties: { 'delta.enableChangeDataFeed': 'true' } });
+      for (let v = 1; v <= 70; v++) await t.write({ rows: rowsFor(v, v + 1), schema }, { mode: 'append' });
+      let requested = 0;
+      const inner = t.engine.parquet;
+      const counting: ParquetHandler = {
+        readSchema: (f, o) => inner.readSchema(f, o),
+        readBatches: (f, o) => inner.readBatches(f, o),
+        readFiles: (files, o) => {
+          requested += files.length;
+          return inner.readFiles(files, o);
+        },
+        writeTable: (table, o) => inner.writeTable(table, o),
+        close: () => inner.close(),
+      };
+      const engine: Engine = { ...t.engine, parquet: counting };
+      let rows = 0;
+      for await (const batch of tableChanges(t.withEngine(engine), { startingVersion: 1 })) {
+        rows += batch.numRows;
+        break;
+      }
+      expect(rows).toBe(1);
+      expect(requested).toBeLessThan(70);
+      requested = 0;
+      const all = await tableChanges(t.withEngine(engine), { startingVersion: 1 }).toTable();
+      expect(all.numRows).toBe(70);
+      expect(requested).toBe(70);
+    } finally {
+      await t.close();
+      rmSync(d, { recursive: true, force: true });
+    }
   });
 });
