@@ -79,10 +79,37 @@ export async function planFeed(engine: Engine, tableRoot: string, bounds: Bounds
   const listing = await listLogFiles(engine, logDir, undefined, signal);
   if (listing.commits.size === 0 && listing.checkpoints.size === 0) throw await tableNotFound(engine, tableRoot, logDir);
   const { start, end } = await resolveRange(engine, tableRoot, listing, bounds, options);
-  const endState = await stateAt(engine, tableRoot, listing, end, signal);
-  const read = versionedSchema(endState.metadata, tableRoot, end);
+  if (start > end) {
+    // An empty feed still has the columns of its end version.
+    const endState = await stateAt(engine, tableRoot, listing, end, signal);
+    return { ...planBase(tableRoot, start, end, versionedSchema(endState.metadata, tableRoot, end)), commits: [] };
+  }
+
+  const range = { tableRoot, start, end };
+  const startState = await stateAt(engine, tableRoot, listing, start, signal);
+  if (!cdfEnabled(startState.metadata)) throw notEnabled(range, start);
+  const scan = await scanCommits(engine, listing, range, startState.metadata, signal);
+  // The end version's metadata is the last one set in the range (or the start's).
+  const read = versionedSchema(scan.metadataChanges.at(-1)?.metadata ?? startState.metadata, tableRoot, end);
+  const base = planBase(tableRoot, start, end, read);
+  let previous = startState.metadata;
+  const schemaChanges: number[] = [];
+  for (const { version, metadata } of scan.metadataChanges) {
+    if (version === start) continue; // already part of the start version's schema
+    if (metadata.schemaString !== previous.schemaString) schemaChanges.push(version);
+    previous = metadata;
+    const why = readIncompatibility(versionedSchema(metadata, tableRoot, version), read);
+    if (why !== undefined) throw incompatible(range, version, why, [version]);
+  }
+  const why = readIncompatibility(versionedSchema(startState.metadata, tableRoot, start), read);
+  if (why !== undefined) throw incompatible(range, start, why, schemaChanges);
+  if (scan.startCommit.changesMetadata && scan.startCommit.deletesRows) await checkSchemaBeforeStart(engine, listing, range, read, signal);
+  return { ...base, commits: scan.commits };
+}
+
+function planBase(tableRoot: string, start: number, end: number, read: VersionedSchema): Omit<FeedPlan, 'commits'> {
   checkNoReservedColumns(read.schema, tableRoot);
-  const base = {
+  return {
     tableRoot,
     startVersion: start,
     endVersion: end,
@@ -91,17 +118,6 @@ export async function planFeed(engine: Engine, tableRoot: string, bounds: Bounds
     columnMapping: read.columnMapping,
     schema: deltaToArrowSchema({ kind: 'struct', fields: [...read.schema.fields, ...CHANGE_FIELDS] }),
   };
-  if (start > end) return { ...base, commits: [] };
-
-  const range = { tableRoot, start, end };
-  const startState = start === end ? endState : await stateAt(engine, tableRoot, listing, start, signal);
-  if (!cdfEnabled(startState.metadata)) throw notEnabled(range, start);
-  const { commits, schemaChanges, startCommit } = await scanCommits(engine, listing, range, startState.metadata, read, signal);
-  const startSchema = versionedSchema(startState.metadata, tableRoot, start);
-  const why = readIncompatibility(startSchema, read);
-  if (why !== undefined) throw incompatible(range, start, why, schemaChanges);
-  if (startCommit.changesMetadata && startCommit.deletesRows) await checkSchemaBeforeStart(engine, listing, range, read, signal);
-  return { ...base, commits };
 }
 
 /**
@@ -133,19 +149,22 @@ interface Range {
   readonly end: number;
 }
 
-/** Reads the commits of the range in windows, checking each and dating it. */
-async function scanCommits(
-  engine: Engine,
-  listing: LogListing,
-  range: Range,
-  startMetadata: Metadata,
-  read: VersionedSchema,
-  signal: AbortSignal | undefined,
-): Promise<{ commits: PlannedCommit[]; schemaChanges: number[]; startCommit: { changesMetadata: boolean; deletesRows: boolean } }> {
+interface CommitScan {
+  readonly commits: PlannedCommit[];
+  /** Every metaData action of the range, in version order. */
+  readonly metadataChanges: Array<{ readonly version: number; readonly metadata: Metadata }>;
+  /** What the start commit does (see {@link checkSchemaBeforeStart}). */
+  readonly startCommit: { changesMetadata: boolean; deletesRows: boolean };
+}
+
+/**
+ * Reads the commits of the range in windows: checks each protocol and that every metadata change
+ * keeps the change data feed enabled, dates each commit, and collects the metadata changes (the
+ * schema checks need the end version's schema, known only at the end).
+ */
+async function scanCommits(engine: Engine, listing: LogListing, range: Range, startMetadata: Metadata, signal: AbortSignal | undefined): Promise<CommitScan> {
   const fileTimes = monotonizedFileTimes(listing);
-  const commits: PlannedCommit[] = [];
-  const schemaChanges: number[] = [];
-  const startCommit = { changesMetadata: false, deletesRows: false };
+  const scan: CommitScan = { commits: [], metadataChanges: [], startCommit: { changesMetadata: false, deletesRows: false } };
   let metadata = startMetadata;
   for (let lo = range.start; lo <= range.end; lo += WINDOW) {
     const files: LogFile[] = [];
@@ -153,29 +172,25 @@ async function scanCommits(
     const actionLists = await readCommits(engine, files, signal);
     for (let k = 0; k < files.length; k++) {
       const version = lo + k;
+      const actions = actionLists[k]!;
       let ict: number | undefined;
-      for (const a of actionLists[k]!) {
+      for (const a of actions) {
         if (a.kind === 'protocol') checkReadSupported(a.protocol, range.tableRoot);
         else if (a.kind === 'commitInfo') ict = a.commitInfo.inCommitTimestamp;
         else if (a.kind === 'metaData') {
           if (!cdfEnabled(a.metaData)) throw notEnabled(range, version);
-          if (version > range.start) {
-            if (a.metaData.schemaString !== metadata.schemaString) schemaChanges.push(version);
-            const why = readIncompatibility(versionedSchema(a.metaData, range.tableRoot, version), read);
-            if (why !== undefined) throw incompatible(range, version, why, [version]);
-          }
+          scan.metadataChanges.push({ version, metadata: a.metaData });
           metadata = a.metaData;
         }
       }
       if (version === range.start) {
-        const actions = actionLists[k]!;
-        startCommit.changesMetadata = actions.some((a) => a.kind === 'metaData');
-        startCommit.deletesRows = !actions.some((a) => a.kind === 'cdc') && actions.some((a) => a.kind === 'remove' && a.remove.dataChange);
+        scan.startCommit.changesMetadata = actions.some((a) => a.kind === 'metaData');
+        scan.startCommit.deletesRows = !actions.some((a) => a.kind === 'cdc') && actions.some((a) => a.kind === 'remove' && a.remove.dataChange);
       }
-      commits.push({ version, timestamp: commitTimestamp(range.tableRoot, version, metadata, ict, fileTimes), file: files[k]! });
+      scan.commits.push({ version, timestamp: commitTimestamp(range.tableRoot, version, metadata, ict, fileTimes), file: files[k]! });
     }
   }
-  return { commits, schemaChanges, startCommit };
+  return scan;
 }
 
 function commitTimestamp(tableRoot: string, version: number, metadata: Metadata, ict: number | undefined, fileTimes: ReadonlyMap<number, number>): number {

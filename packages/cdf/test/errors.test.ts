@@ -155,6 +155,22 @@ describe('schema changes inside the range', () => {
   });
 });
 
+describe('a schema changed and changed back inside the range', () => {
+  it('is refused at the intermediate version, though start and end schemas are equal', async () => {
+    const t = newTable('round-trip');
+    const asText = struct([field('id', primitive('string'))]);
+    await t.create({ schema, properties: { 'delta.enableChangeDataFeed': 'true' } }); // v0
+    await t.write(rows(1), { mode: 'append' }); // v1
+    await t.write({ rows: [{ id: 'one' }], schema: asText }, { mode: 'overwrite', overwriteSchema: true }); // v2
+    await t.write(rows(3), { mode: 'overwrite', overwriteSchema: true }); // v3
+    const e = await failure(tableChanges(t, { startingVersion: 0 }).plan());
+    expect(e.code).toBe('INCOMPATIBLE_SCHEMA_CHANGE');
+    expect(e.details?.version).toBe(2);
+    expect(e.message).toContain('the schema set at version 2');
+    expect(e.message).toContain('column id changed type from string to long');
+  });
+});
+
 describeFixtures('versions cleaned up in a delta-rs table', () => {
   it('checkpoint-cdf-table (commits 0-2 removed, checkpoint at 3) reads from version 3 only', async () => {
     const t = DeltaTable.forPath(deltaRs('checkpoint-cdf-table'));
