@@ -10,10 +10,12 @@
  *   deletes rows (an overwrite replacing the schema), since those rows were written under it.
  *
  * Commit timestamps: a commit's in-commit timestamp when the table has in-commit timestamps
- * enabled at that version, else its commit file's modification time made strictly increasing over
- * the listed commits, exactly as `DeltaTable.history()` dates them (and as Delta Spark does).
+ * enabled at that version (CORRUPT_LOG if the commit lacks it, as in delta-kernel-rs), else its
+ * commit file's modification time made strictly increasing over the listed commits, as Delta Spark
+ * does. `DeltaTable.history()` gives the same times (it decides in-commit timestamps from the
+ * latest metadata, which differs only for a table that turned them off again).
  *
- * Memory: commits are read in windows and only their protocol, metadata and commitInfo are kept;
+ * Memory: commits are read in windows; only their timestamps and metadata changes are kept, and
  * the reader reads each commit file again when it reaches it.
  */
 import { DeltaError, deltaToArrowSchema, isDeltaError, field, parseSchemaString, primitive, type Engine, type Metadata, type Protocol, type StructField, type StructType } from '@deltakit/core';
