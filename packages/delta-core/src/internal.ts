@@ -22,3 +22,6 @@ export { civilFromDays, parseDate, parseTimestampParts, type TimestampParts } fr
 export { parseDecimal, rescaleDecimal, typeName, INT_RANGES, type DecimalValue } from './expr/scalar.js';
 export { floorDiv } from './write/stats-format.js';
 export { formatDataType } from './schema/json.js';
+export { ExpressionParser, guardParse, describeToken, MAX_NESTING, MAX_TREE_DEPTH } from './expr/parse.js';
+export { Lexer, parseError, tokenize, type Token } from './expr/lexer.js';
+export { parseDdlType, parseDdlTypeAt } from './schema/ddl.js';
