@@ -262,7 +262,7 @@ export class ExpressionParser {
       do {
         const prefixes: number[] = [];
         while (this.isKeyword('NOT') || this.isOp('!')) prefixes.push(this.advance().pos);
-        if (this.isKeyword('EXISTS') && this.isOp('(', this.peek())) throw this.subqueryError(this.token.pos);
+        if (this.isKeyword('EXISTS') && this.isOp('(', this.peek()) && /^(SELECT|WITH|FROM|VALUES|TABLE)$/i.test(this.peek(2).text)) throw this.subqueryError(this.token.pos);
         const valueStart = this.token.pos;
         let e = this.parseValue();
         if (this.predicateAhead()) e = this.parsePredicate(e, valueStart);

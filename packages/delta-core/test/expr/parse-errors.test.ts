@@ -55,6 +55,7 @@ const MALFORMED: Array<[string, number, RegExp]> = [
   ['f(a => 1)', 2, /named arguments \(a => …\) are not supported/],
   ['a IN (SELECT b FROM t)', 6, /subqueries are not supported/],
   ['EXISTS (SELECT 1)', 0, /subqueries are not supported/],
+  ['exists(a, x -> x > 1)', 10, /lambda functions/],
   ['(SELECT 1) > a', 1, /subqueries are not supported/],
   ['a = ?', 4, /query parameters/],
   ['a LIKE b ESCAPE c', 16, /expected a one-character string after ESCAPE, found 'c'/],
