@@ -37,3 +37,6 @@ export { openInput, openInputPath } from './input/open.js';
 export { formatFromPath, INPUT_FORMATS, type InputFormat, type InputSource } from './input/source.js';
 export { mergeIntoTable } from './input/infer.js';
 export type { ReadProgress } from './input/text-source.js';
+export { ExpressionParser, guardParse, describeToken, MAX_NESTING, MAX_TREE_DEPTH } from './expr/parse.js';
+export { Lexer, parseError, tokenize, type Token } from './expr/lexer.js';
+export { parseDdlType, parseDdlTypeAt } from './schema/ddl.js';
