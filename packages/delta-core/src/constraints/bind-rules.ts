@@ -8,7 +8,7 @@ import { DeltaError, isDeltaError } from '../errors.js';
 import { childrenOf, col, type Expr } from '../expr/ast.js';
 import { bindExpression, typeText } from '../expr/binder.js';
 import { canCast } from '../expr/cast.js';
-import { parsePredicate } from '../expr/parse.js';
+import { parseExpression } from '../expr/parse.js';
 import { quoteName } from '../expr/print.js';
 import { BOOLEAN, isVoid, sameType } from '../expr/type-rules.js';
 import { typedChildren, typedColumns, type TypedColumn, type TypedExpr } from '../expr/typed.js';
@@ -54,7 +54,7 @@ export interface RuleBindOptions {
 /** Parses a rule's SQL text; errors say which rule could not be parsed. */
 export function parseRule(text: string, what: string, timeZone: string): Expr {
   try {
-    return parsePredicate(text, { timeZone });
+    return parseExpression(text, { timeZone });
   } catch (e) {
     throw inContext(e, `${what} cannot be parsed`);
   }
