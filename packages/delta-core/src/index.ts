@@ -22,6 +22,7 @@ export type { CommitResult } from './transaction/commit-loop.js';
 export type { PostCommitOutcome } from './transaction/post-commit.js';
 export { checkWriteSupported } from './transaction/writer-features.js';
 export type { CreateTableOptions, CreateTableResult } from './write/create-table.js';
+export type { AddConstraintOptions, DropConstraintOptions } from './constraints/alter.js';
 export type { WriteInput, RowsInput } from './write/input.js';
 export type { WriteMode, WriteOptions, WriteResult } from './write/write-operation.js';
 export { cleanUpExpiredLogs, type LogCleanupResult } from './maintenance/log-cleanup.js';

@@ -1,4 +1,6 @@
+import { addConstraint, dropConstraint, type AddConstraintOptions, type DropConstraintOptions } from '../constraints/alter.js';
 import type { Engine } from '../engine.js';
+import type { Expr } from '../expr/ast.js';
 import { DeltaError } from '../errors.js';
 import { readHistory, resolveVersionAtTimestamp, type HistoryEntry } from '../log/commit-timestamps.js';
 import { loadTableState, refreshTableState } from '../log/load-table-state.js';
@@ -150,6 +152,29 @@ export class DeltaTable {
   /** Sets table properties, upgrading the protocol when a property turns a feature on. */
   async setProperties(properties: Readonly<Record<string, string>>, options: { signal?: AbortSignal } = {}): Promise<{ version: number }> {
     return setTableProperties(this.engine, this.tableRoot, properties, options);
+  }
+
+  /**
+   * Adds a CHECK constraint (Spark's `ALTER TABLE ADD CONSTRAINT name CHECK (expression)`): the
+   * expression must be a deterministic boolean over the table's columns, and every existing row
+   * must satisfy it (rows where it is false or NULL make this fail with CONSTRAINT_VIOLATION giving
+   * their count and an example; nothing is committed). Stored as `delta.constraints.<name>`
+   * (lower-cased; names are case-insensitive), upgrading the protocol to `checkConstraints`.
+   * Every later write then checks its rows. Returns the new version.
+   */
+  async addConstraint(name: string, expression: string | Expr, options: AddConstraintOptions = {}): Promise<{ version: number }> {
+    const snap = await this.snapshot(options.signal ? { signal: options.signal } : {});
+    return addConstraint(this.engine, snap, name, expression, { ...options, timeZone: this.sessionTimeZone });
+  }
+
+  /**
+   * Drops a CHECK constraint (`ALTER TABLE DROP CONSTRAINT [IF EXISTS] name`, case-insensitive).
+   * A missing constraint throws INVALID_ARGUMENT unless `ifExists`, which then commits nothing
+   * (`dropped: false`, the current version).
+   */
+  async dropConstraint(name: string, options: DropConstraintOptions = {}): Promise<{ version: number; dropped: boolean }> {
+    const snap = await this.snapshot(options.signal ? { signal: options.signal } : {});
+    return dropConstraint(this.engine, snap, name, options);
   }
 
   /** Writes a checkpoint of the latest version (and `_last_checkpoint`); returns its version. */

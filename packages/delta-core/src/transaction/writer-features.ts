@@ -14,9 +14,13 @@ import { activeWriterFeatures, checkReadSupported, supportedWriterFeatures } fro
  *   timestampNtz, domainMetadata, v2Checkpoint, vacuumProtocolCheck, inCommitTimestamp,
  *   typeWidening(-preview), variantType(-preview), checkpointProtection (this library never
  *   deletes history), clustering (accepted with a warning: files are not clustered).
- * - Accepted while inactive, refused when in use: invariants (a column has `delta.invariants`),
- *   checkConstraints (a `delta.constraints.*` property), generatedColumns, identityColumns,
- *   allowColumnDefaults. Enforcing them needs a SQL evaluator this library does not have.
+ * - Enforced on every write through `write/checks.ts` (`compileWriteChecks`, which appends,
+ *   overwrites and DML apply to every batch of new rows): invariants (`delta.invariants` column
+ *   expressions), checkConstraints (`delta.constraints.*` properties; `DeltaTable.addConstraint`
+ *   validates existing rows), generatedColumns (missing values computed, given ones checked).
+ * - Accepted while inactive, refused when in use: identityColumns (a column has
+ *   `delta.identity.*`), allowColumnDefaults (a column has a `CURRENT_DEFAULT`): this library does
+ *   not assign identity values or fill in defaults.
  * - Refused whenever supported: rowTracking (every new file would need a `baseRowId` and the
  *   table's high-water mark maintained), and every feature not named above.
  * - Writer versions above 7 are refused.
@@ -43,13 +47,13 @@ export const WRITABLE_FEATURES: ReadonlySet<string> = new Set([
   'variantType-preview',
   'checkpointProtection',
   'clustering',
+  'invariants',
+  'checkConstraints',
+  'generatedColumns',
 ]);
 
 /** Features accepted only while no column or property puts them to use. */
 const REFUSED_WHEN_ACTIVE: Readonly<Record<string, string>> = {
-  invariants: 'a column has a delta.invariants constraint, which this library cannot evaluate',
-  checkConstraints: 'the table has CHECK constraints (delta.constraints.*), which this library cannot evaluate',
-  generatedColumns: 'a column is generated (delta.generationExpression), and this library cannot compute or check its values',
   identityColumns: 'a column is an identity column, and this library cannot assign identity values or update its high-water mark',
   allowColumnDefaults: 'a column has a default value (CURRENT_DEFAULT), which this library cannot fill in',
 };

@@ -6,6 +6,7 @@
  * feature is. When switching to table features, every feature the legacy versions implied is
  * listed too (`appendOnly`, `invariants`, ...), as Spark does; protocols only ever grow.
  */
+import { generationExpressionsOf, hasInvariants } from '../constraints/definitions.js';
 import { DeltaError } from '../errors.js';
 import type { Protocol } from '../log/actions.js';
 import { supportedReaderFeatures, supportedWriterFeatures } from '../log/protocol-check.js';
@@ -135,6 +136,8 @@ export function neededFeatures(configuration: Readonly<Record<string, string>>, 
   if (isTrue(c['delta.enableChangeDataFeed']) || isTrue(c['delta.enableChangeDataCapture'])) add('changeDataFeed');
   if (isTrue(c['delta.appendOnly'])) add('appendOnly');
   if (Object.keys(c).some((k) => k.startsWith('delta.constraints.'))) add('checkConstraints');
+  if (hasInvariants(schema)) add('invariants');
+  if (generationExpressionsOf(schema).length > 0) add('generatedColumns');
   for (const [k, v] of Object.entries(c)) {
     if (!k.startsWith('delta.feature.')) continue;
     const name = k.slice('delta.feature.'.length);

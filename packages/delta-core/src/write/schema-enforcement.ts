@@ -4,7 +4,8 @@
  * SCHEMA_MISMATCH error with the way to fix it.
  *
  * Rules (names match case-insensitively, at every nesting level):
- * - a table column missing from the data is filled with nulls when nullable, an error otherwise;
+ * - a table column missing from the data is filled with nulls when nullable (computed when it is a
+ *   generated column), an error otherwise;
  * - a data column missing from the table is an error, unless `mergeSchema` adds it (nullable);
  * - a narrower data type the table type holds exactly (int into long, float into double,
  *   decimal(5,2) into decimal(10,4), date into timestamp_ntz) is upcast silently;
@@ -16,6 +17,7 @@
  */
 import { Type } from 'apache-arrow';
 import type { Data, RecordBatch } from 'apache-arrow';
+import { GENERATION_EXPRESSION_KEY } from '../constraints/definitions.js';
 import { DeltaError } from '../errors.js';
 import { formatDataType, typeName } from '../schema/json.js';
 import { isWideningSupported, TYPE_CHANGES_KEY } from '../schema/type-widening.js';
@@ -96,7 +98,9 @@ function reconcileStruct(table: StructType, input: StructType, path: string, ctx
     const i = byName.get(key);
     const p = join(path, t.name);
     if (i === undefined) {
-      if (!t.nullable) ctx.problems.push({ path: p, problem: `is missing from the data and is not nullable (${formatDataType(t.type)} NOT NULL)`, fix: 'provide' });
+      // A generated column the data lacks is computed (write/checks.ts); its nulls are checked then.
+      const generated = path === '' && GENERATION_EXPRESSION_KEY in t.metadata;
+      if (!t.nullable && !generated) ctx.problems.push({ path: p, problem: `is missing from the data and is not nullable (${formatDataType(t.type)} NOT NULL)`, fix: 'provide' });
       return t;
     }
     used.add(key);

@@ -14,6 +14,7 @@ import { columnMappingMode, COLUMN_MAPPING_MODE_KEY } from '../schema/column-map
 import { formatDataType, schemaToString } from '../schema/json.js';
 import type { DataType, StructType } from '../schema/types.js';
 import { Snapshot } from '../table/snapshot.js';
+import { schemaForCommit, validateTableRules } from '../constraints/metadata-rules.js';
 import { applyColumnMapping } from './column-mapping-assign.js';
 import { protocolFor } from './protocol-for.js';
 
@@ -101,9 +102,11 @@ export interface MetadataPlan {
 
 /**
  * The metadata and protocol for a schema, partitioning and configuration: validates partition
- * columns, applies column mapping, and upgrades the protocol for the features in use.
+ * columns, applies column mapping, upgrades the protocol for the features in use, and checks the
+ * table's constraints and generated columns (constraints/metadata-rules.ts).
  */
-export function planMetadata(req: MetadataRequest): MetadataPlan {
+export function planMetadata(request: MetadataRequest): MetadataPlan {
+  const req = { ...request, schema: schemaForCommit(request.schema, request.current, request.keepsData) };
   const { protocol, changed, configuration } = protocolFor(req.configuration, req.schema, req.current?.protocol);
   const mode = columnMappingMode(configuration);
   const oldMode = req.current ? columnMappingMode(req.current.metadata.configuration) : 'none';
@@ -127,6 +130,7 @@ export function planMetadata(req: MetadataRequest): MetadataPlan {
     createdTime: req.createdTime,
     configuration: config,
   };
+  validateTableRules({ schema, configuration: config, protocol }, req.current, req.keepsData);
   return { metadata, protocol, protocolChanged: changed, schema };
 }
 

@@ -16,11 +16,11 @@ import { typedColumns, type TypedExpr } from '../expr/typed.js';
 import { parsePredicate } from '../expr/parse.js';
 import type { Metadata, Protocol } from '../log/actions.js';
 import { columnMappingMode } from '../schema/column-mapping.js';
-import { conformBatch } from '../schema/conform.js';
 import type { StructType } from '../schema/types.js';
 import type { Snapshot } from '../table/snapshot.js';
 import { describeExpr } from '../transaction/describe-expr.js';
 import { Transaction } from '../transaction/transaction.js';
+import { compileWriteChecks, type WriteChecks } from './checks.js';
 import { DataFileWriter } from './data-writer.js';
 import { normalizeInput, type WriteInput } from './input.js';
 import { overwriteRemovals, type OverwritePlan } from './overwrite.js';
@@ -132,7 +132,8 @@ export async function writeTable(
   }
 
   const writer = newWriter(engine, tableRoot, target, options);
-  await writeInput(input.batches, target.schema, writer, predicate ? compilePredicate(predicate.bound) : undefined, options);
+  const checks = compileWriteChecks(target.metadata, target.schema, { protocol: target.protocol, nowMicros: BigInt(engine.clock.nowMs()) * 1000n });
+  await writeInput(input.batches, target.schema, writer, predicate ? compilePredicate(predicate.bound) : undefined, options, checks);
   let adds = await writer.finish();
   let rowsWritten = writer.numOutputRows;
   let bytesWritten = writer.numOutputBytes;
@@ -285,17 +286,18 @@ function newWriter(engine: Engine, tableRoot: string, target: Target, options: W
 }
 
 /**
- * Conforms every input batch to the table schema and hands it to the writer. Null values in
+ * Conforms every input batch to the table schema, applies the table's write checks (constraints,
+ * invariants, generated columns: a violation stops the write at once) and hands it to the writer. Null values in
  * non-nullable columns and rows outside `replaceWhere` stop the writing but the input is still
  * scanned, so the error reports the full counts; nothing is committed then.
  */
-async function writeInput(batches: AsyncIterable<RecordBatch>, schema: StructType, writer: DataFileWriter, replaceWhere: CompiledPredicate | undefined, options: WriteOptions): Promise<void> {
+async function writeInput(batches: AsyncIterable<RecordBatch>, schema: StructType, writer: DataFileWriter, replaceWhere: CompiledPredicate | undefined, options: WriteOptions, checks: WriteChecks): Promise<void> {
   const violations = new Map<string, NullViolation>();
   let outside = 0;
   let consumed = 0;
   for await (const batch of batches) {
     throwIfAborted(options.signal);
-    const conformed = conformBatch(batch, schema, { columnMapping: 'none', subMicrosecond: 'error' });
+    const conformed = checks.apply(batch); // conformed to the table schema; generated columns computed; constraints checked
     nullViolations(conformed, schema, violations);
     if (replaceWhere !== undefined) outside += conformed.numRows - countSelected(replaceWhere.mask(conformed));
     if (violations.size > 0 || outside > 0) continue;

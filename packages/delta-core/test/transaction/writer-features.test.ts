@@ -74,14 +74,20 @@ describe('writer protocol check on synthetic metadata', () => {
   };
 
   it('refuses features in use that this library cannot enforce', () => {
-    const inv = withField({ 'delta.invariants': '{"expression":{"expression":"id > 0"}}' });
-    expect(featureOf(() => checkWriteSupported(PROTOCOL_1_2, inv, '/t'))).toBe('invariants');
-    const cons = metadata({ configuration: { 'delta.constraints.positive': 'id > 0' } });
-    expect(featureOf(() => checkWriteSupported({ minReaderVersion: 1, minWriterVersion: 3 }, cons, '/t'))).toBe('checkConstraints');
-    const gen = withField({ 'delta.generationExpression': 'id * 2' });
-    expect(featureOf(() => checkWriteSupported(v7(['generatedColumns']), gen, '/t'))).toBe('generatedColumns');
     const ident = withField({ 'delta.identity.start': 1, 'delta.identity.step': 1 });
     expect(featureOf(() => checkWriteSupported({ minReaderVersion: 1, minWriterVersion: 6 }, ident, '/t'))).toBe('identityColumns');
+    const defaults = withField({ CURRENT_DEFAULT: '0' });
+    expect(featureOf(() => checkWriteSupported(v7(['allowColumnDefaults']), defaults, '/t'))).toBe('allowColumnDefaults');
+  });
+
+  it('accepts invariants, CHECK constraints and generated columns in use (enforced by the write checks)', () => {
+    const inv = withField({ 'delta.invariants': '{"expression":{"expression":"id > 0"}}' });
+    expect(featureOf(() => checkWriteSupported(PROTOCOL_1_2, inv, '/t'))).toBeUndefined();
+    const cons = metadata({ configuration: { 'delta.constraints.positive': 'id > 0' } });
+    expect(featureOf(() => checkWriteSupported({ minReaderVersion: 1, minWriterVersion: 3 }, cons, '/t'))).toBeUndefined();
+    const gen = withField({ 'delta.generationExpression': 'id * 2' });
+    expect(featureOf(() => checkWriteSupported(v7(['generatedColumns']), gen, '/t'))).toBeUndefined();
+    expect(featureOf(() => checkWriteSupported({ minReaderVersion: 1, minWriterVersion: 4 }, gen, '/t'))).toBeUndefined();
   });
 
   it('accepts the same features while unused, and a property without the feature', () => {
