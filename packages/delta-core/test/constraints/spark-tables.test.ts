@@ -7,12 +7,10 @@
  * `checkConstraints`, `generatedColumns` and `invariants` writer features with none in use, and its
  * partition column was renamed under column mapping, so constraints are added to a copy of it.
  *
- * The two generated-column tables are the logs of Delta Spark's compatibility test tables
- * (delta-io/delta `spark/src/test/resources/delta/dbr_8_1_generated_columns` and
- * `dbr_8_0_non_generated_columns`, Apache-2.0, written by Databricks Runtime 8.1 and 8.0), whose
- * commits are a few lines: the same schema with `c2` generated as `c1 + 1`, at writer version 4
- * (a generated column) and 2 (a plain column, as GeneratedColumnCompatibilitySuite asserts). The
- * 8.0 table's one add (a data file of zero rows) is left out.
+ * Two hand-built logs reproduce the protocol situations Delta Spark's compatibility suite covers
+ * (GeneratedColumnCompatibilitySuite): the same schema with `c2` carrying a generation expression
+ * `c1 + 1`, at writer version 4 (a generated column) and at writer version 2 (a plain column: the
+ * expression is metadata only, written by a client older than the feature).
  */
 import { expect, it } from 'vitest';
 import { MemoryStore } from '../../src/storage/memory-store.js';
@@ -21,16 +19,32 @@ import { deltaRs, describeFixtures } from '../fixtures.js';
 import { copyToMemory } from '../table/helpers.js';
 import { commitInfoOf, memoryTable, rejection, rowsSorted, tableState } from './helpers.js';
 
-const DBR_8_1_GENERATED = [
-  '{"commitInfo":{"timestamp":1617556462951,"operation":"CREATE TABLE","operationParameters":{"isManaged":"false","description":null,"partitionBy":"[]","properties":"{}"},"isolationLevel":"SnapshotIsolation","isBlindAppend":true,"operationMetrics":{}}}',
-  '{"protocol":{"minReaderVersion":1,"minWriterVersion":4}}',
-  '{"metaData":{"id":"b406888a-3eb9-4dd5-a81a-ed0b0b535c00","format":{"provider":"parquet","options":{}},"schemaString":"{\\"type\\":\\"struct\\",\\"fields\\":[{\\"name\\":\\"c1\\",\\"type\\":\\"integer\\",\\"nullable\\":true,\\"metadata\\":{}},{\\"name\\":\\"c2\\",\\"type\\":\\"integer\\",\\"nullable\\":true,\\"metadata\\":{\\"delta.generationExpression\\":\\"c1 + 1\\"}}]}","partitionColumns":[],"configuration":{},"createdTime":1617556462734}}',
-];
-const DBR_8_0_NON_GENERATED = [
-  '{"commitInfo":{"timestamp":1617557139648,"operation":"CREATE TABLE AS SELECT","operationParameters":{"isManaged":"false","description":null,"partitionBy":"[]","properties":"{}"},"isolationLevel":"WriteSerializable","isBlindAppend":true,"operationMetrics":{"numFiles":"1","numOutputBytes":"422","numOutputRows":"0"}}}',
-  '{"protocol":{"minReaderVersion":1,"minWriterVersion":2}}',
-  '{"metaData":{"id":"027fb01c-94aa-4cab-87cb-5aab6aec6d17","format":{"provider":"parquet","options":{}},"schemaString":"{\\"type\\":\\"struct\\",\\"fields\\":[{\\"name\\":\\"c1\\",\\"type\\":\\"integer\\",\\"nullable\\":true,\\"metadata\\":{}},{\\"name\\":\\"c2\\",\\"type\\":\\"integer\\",\\"nullable\\":true,\\"metadata\\":{\\"delta.generationExpression\\":\\"c1 + 1\\"}}]}","partitionColumns":[],"configuration":{},"createdTime":1617557137253}}',
-];
+/** A one-commit log creating (c1 INT, c2 INT with generation expression `c1 + 1`) at `writerVersion`. */
+function generatedColumnLog(writerVersion: number): string[] {
+  const schema = {
+    type: 'struct',
+    fields: [
+      { name: 'c1', type: 'integer', nullable: true, metadata: {} },
+      { name: 'c2', type: 'integer', nullable: true, metadata: { 'delta.generationExpression': 'c1 + 1' } },
+    ],
+  };
+  return [
+    JSON.stringify({ commitInfo: { timestamp: 1_700_000_000_000, operation: 'CREATE TABLE', operationParameters: {}, isBlindAppend: true } }),
+    JSON.stringify({ protocol: { minReaderVersion: 1, minWriterVersion: writerVersion } }),
+    JSON.stringify({
+      metaData: {
+        id: `00000000-0000-4000-8000-00000000000${writerVersion}`,
+        format: { provider: 'parquet', options: {} },
+        schemaString: JSON.stringify(schema),
+        partitionColumns: [],
+        configuration: {},
+        createdTime: 1_700_000_000_000,
+      },
+    }),
+  ];
+}
+const GENERATED_V4 = generatedColumnLog(4);
+const METADATA_ONLY_V2 = generatedColumnLog(2);
 
 async function tableFromLog(lines: readonly string[]) {
   const store = new MemoryStore();
@@ -42,8 +56,8 @@ const INT = primitive('integer');
 const both = struct([field('c1', INT), field('c2', INT)]);
 const c1Only = struct([field('c1', INT)]);
 
-it('DBR 8.1 generated column (writer 4): c2 is computed as c1 + 1, and a wrong c2 is refused', async () => {
-  const { table, engine, root } = await tableFromLog(DBR_8_1_GENERATED);
+it('generated column at writer version 4: c2 is computed as c1 + 1, and a wrong c2 is refused', async () => {
+  const { table, engine, root } = await tableFromLog(GENERATED_V4);
   await table.write({ rows: [{ c1: 1 }, { c1: null }, { c1: 2147483647 }], schema: c1Only }, { mode: 'append' });
   await table.write({ rows: [{ c1: 5, c2: 6 }], schema: both }, { mode: 'append' });
   const before = await tableState(table);
@@ -60,8 +74,8 @@ it('DBR 8.1 generated column (writer 4): c2 is computed as c1 + 1, and a wrong c
   expect((await table.snapshot()).protocol).toEqual({ minReaderVersion: 1, minWriterVersion: 4 });
 });
 
-it('DBR 8.0 copy (writer 2, expression in the schema only): c2 is a plain column, as in Delta Spark', async () => {
-  const { table, engine, root } = await tableFromLog(DBR_8_0_NON_GENERATED);
+it('writer version 2 with the expression in the schema only: c2 is a plain column, as in Delta Spark', async () => {
+  const { table, engine, root } = await tableFromLog(METADATA_ONLY_V2);
   await table.write({ rows: [{ c1: 1, c2: 10 }], schema: both }, { mode: 'append' });
   await table.write({ rows: [{ c1: 1 }], schema: c1Only }, { mode: 'append' });
   expect(await rowsSorted(engine, root, 'c2')).toEqual([
