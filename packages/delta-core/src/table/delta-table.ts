@@ -146,7 +146,7 @@ export class DeltaTable {
    * as in Spark; pass `mode: 'append'` or `'overwrite'`.
    */
   async write(data: WriteInput, options: WriteOptions = {}): Promise<WriteResult> {
-    return writeTable(this.engine, this.tableRoot, data, options, (signal) => this.#currentOrNull(signal));
+    return writeTable(this.engine, this.tableRoot, data, { timeZone: this.sessionTimeZone, ...options }, (signal) => this.#currentOrNull(signal));
   }
 
   /** Sets table properties, upgrading the protocol when a property turns a feature on. */

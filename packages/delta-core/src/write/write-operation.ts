@@ -63,6 +63,11 @@ export interface WriteOptions {
   /** Called after each input batch is buffered or written, with the rows consumed so far. */
   readonly onProgress?: (rowsWritten: number) => void;
   readonly engineInfo?: string;
+  /**
+   * IANA session time zone for expressions (constraints, generated columns, replaceWhere): Spark's
+   * `spark.sql.session.timeZone`. `DeltaTable.write` passes the table's `sessionTimeZone`. Default UTC.
+   */
+  readonly timeZone?: string;
 }
 
 export interface WriteResult {
@@ -132,7 +137,11 @@ export async function writeTable(
   }
 
   const writer = newWriter(engine, tableRoot, target, options);
-  const checks = compileWriteChecks(target.metadata, target.schema, { protocol: target.protocol, nowMicros: BigInt(engine.clock.nowMs()) * 1000n });
+  const checks = compileWriteChecks(target.metadata, target.schema, {
+    protocol: target.protocol,
+    nowMicros: BigInt(engine.clock.nowMs()) * 1000n,
+    ...(options.timeZone === undefined ? {} : { timeZone: options.timeZone }),
+  });
   await writeInput(input.batches, target.schema, writer, predicate ? compilePredicate(predicate.bound) : undefined, options, checks);
   let adds = await writer.finish();
   let rowsWritten = writer.numOutputRows;
@@ -262,11 +271,12 @@ export interface BoundReplaceWhere {
 function bindReplaceWhere(options: WriteOptions, target: Target): BoundReplaceWhere | undefined {
   const rw = options.replaceWhere;
   if (rw === undefined) return undefined;
-  const expr = typeof rw === 'string' ? parsePredicate(rw) : rw;
+  const expr = typeof rw === 'string' ? parsePredicate(rw, options.timeZone === undefined ? {} : { timeZone: options.timeZone }) : rw;
   const bound = bindPredicate(expr, target.schema, {
     partitionColumns: target.metadata.partitionColumns,
     columnMappingMode: columnMappingMode(target.metadata.configuration),
     ...(typeof rw === 'string' ? { source: rw } : {}),
+    ...(options.timeZone === undefined ? {} : { timeZone: options.timeZone }),
   });
   return { expr, bound, text: typeof rw === 'string' ? rw : describeExpr(rw), partitionOnly: typedColumns(bound).every((c) => c.partition) };
 }
