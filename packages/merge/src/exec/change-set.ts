@@ -255,14 +255,15 @@ export class DmlChangeSet {
       const m = { removedWhole: 0, withDv: 0, rewritten: 0, removedBytes: 0, removedRows: 0, copiedRows: 0, dvAdded: 0, dvRemoved: 0, dvUpdated: 0 };
 
       const partial: Touched[] = [];
+      const emptied: AddFile[] = [];
       for (const t of this.#touched.values()) {
         const live = liveRows(t.file);
         m.removedRows += t.rows.size;
-        if (live !== undefined && t.rows.size >= live) this.#removedWhole.set(t.file.path, t.file);
+        if (live !== undefined && t.rows.size >= live) emptied.push(t.file);
         else partial.push(t);
       }
-      for (const f of this.#removedWhole.values()) {
-        if (!this.#touched.has(f.path)) m.removedRows += liveRows(f) ?? 0;
+      for (const f of this.#removedWhole.values()) m.removedRows += liveRows(f) ?? 0;
+      for (const f of [...this.#removedWhole.values(), ...emptied]) {
         removes.push(removeFor(f, now));
         m.removedWhole++;
         m.removedBytes += f.size;
@@ -291,7 +292,7 @@ export class DmlChangeSet {
       }
       const cw = this.#changeWriter;
       if (cw !== undefined && cw.numOutputRows > 0) {
-        // The commit has cdc files, so readers ignore its removes: files removed whole need their rows as deletes.
+        // The commit has cdc files, so readers ignore its removes: files removed by removeFile need their rows as deletes.
         for (const f of this.#removedWhole.values()) {
           for await (const { batch } of scanTargetFiles(this.#engine, this.#snapshot, [f], this.#scanOptions())) await cw.write(batch, 'delete');
         }
