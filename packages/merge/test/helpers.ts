@@ -52,7 +52,7 @@ export async function cleanup(): Promise<void> {
 export async function makeTable(rows: readonly Record<string, unknown>[], schema: StructType, options: { partitionBy?: string[]; properties?: Record<string, string>; targetFileSize?: number; files?: number } = {}): Promise<DeltaTable> {
   const root = tempDir();
   const table = tableAt(root);
-  await table.create({ schema, ...(options.partitionBy ? { partitionColumns: options.partitionBy } : {}), ...(options.properties ? { properties: options.properties } : {}) });
+  await table.create({ schema, ...(options.partitionBy ? { partitionBy: options.partitionBy } : {}), ...(options.properties ? { properties: options.properties } : {}) });
   const files = options.files ?? 1;
   const per = Math.ceil(rows.length / files);
   for (let i = 0; i < files; i++) {
@@ -150,7 +150,7 @@ export async function cdcRows(root: string, version: number, partitionTypes: Rec
   for (const c of cdcs) {
     const path = join(root, decodeURIComponent(c.path));
     const parts = Object.entries(c.partitionValues).map(([k, v]) => `CAST(${sqlValue(v)} AS ${partitionTypes[k] ?? 'VARCHAR'}) AS "${k}"`);
-    const rows = await duckRows(`SELECT *${parts.length ? ', ' + parts.join(', ') : ''} FROM read_parquet(${sqlValue(path)})`);
+    const rows = await duckRows(`SELECT *${parts.length ? ', ' + parts.join(', ') : ''} FROM read_parquet(${sqlValue(path)}, hive_partitioning = false)`);
     out.push(...rows.map((r) => normalize(r)));
   }
   return sortRows(out);
