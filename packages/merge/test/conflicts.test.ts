@@ -84,3 +84,13 @@ describe('DML conflict detection with real concurrent commits', () => {
     expect(['CONCURRENT_APPEND', 'CONCURRENT_DELETE_READ']).toContain(e.code);
   });
 });
+
+describe('append-only tables', () => {
+  it('refuse DELETE and UPDATE before reading anything', async () => {
+    const table = await makeTable(ROWS, schema, { properties: { 'delta.appendOnly': 'true' } });
+    const v = (await table.snapshot()).version;
+    await expect(table.delete('id < 3')).rejects.toMatchObject({ code: 'APPEND_ONLY_VIOLATION' });
+    await expect(table.update({ set: { value: "'1'" } })).rejects.toMatchObject({ code: 'APPEND_ONLY_VIOLATION' });
+    expect((await table.snapshot()).version).toBe(v);
+  });
+});
