@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { field, primitive, struct, type AddFile } from '@deltakit/core';
 import { loadDeletionVector } from '@deltakit/core/internal';
-import { cdcRows, cleanup, commitActions, commitInfo, duckAfter, duckRows, makeTable, readRows, sqlValue } from './helpers.js';
+import { cdcRows, cleanup, commitActions, commitInfo, duckAfter, duckRows, feedRows, makeTable, readRows, sortRows, sqlValue } from './helpers.js';
 
 afterAll(cleanup);
 
@@ -63,7 +63,12 @@ describe.each(VARIANTS)('DELETE ($name) on a CDF table, checked against DuckDB a
     // the deleted rows as the change feed reports them are exactly the rows DuckDB deleted
     const deleted = await deletedByFeed(table.tableRoot, result.version, before.addFiles);
     const kept = new Set(expected.map((r) => String(r.id)));
-    expect(deleted.sort()).toEqual(ROWS.filter((r) => !kept.has(String(r.id))).map((r) => String(r.id)).sort());
+    const removedIds = ROWS.filter((r) => !kept.has(String(r.id))).map((r) => String(r.id)).sort();
+    expect(deleted.sort()).toEqual(removedIds);
+    // and as @deltakit/cdf reads it: exactly the deleted rows, whole, as `delete`
+    const feed = await feedRows(table, result.version);
+    expect(feed.every((r) => r._change_type === 'delete')).toBe(true);
+    expect(feed.map(({ _change_type: _t, ...r }) => r)).toEqual(sortRows(ROWS.filter((r) => !kept.has(String(r.id))).map((r) => ({ ...r }))));
   });
 
   it('DELETE without a condition removes every file without reading it', async () => {
