@@ -153,3 +153,25 @@ async function dvRows(root: string, add: AddFile): Promise<number[]> {
   const rows = await loadDeletionVector(engine, root, add.deletionVector!);
   return [...rows.rows()];
 }
+
+describe('DELETE conditions (cases from Spark\'s DeleteSuiteBase)', () => {
+  const nested = struct([field('key', primitive('long')), field('s', struct([field('a', primitive('integer')), field('b', primitive('string'))]))]);
+  const rows = Array.from({ length: 40 }, (_, i) => ({ key: BigInt(i), s: i % 5 === 0 ? null : { a: i % 4 === 0 ? null : i, b: `b${i % 3}` } }));
+  const duckColumns = 'key BIGINT, s STRUCT(a INTEGER, b VARCHAR)';
+
+  it.each(['s.a > 20', "s.b = 'b1' AND key < 30", 's.a IS NULL', 's IS NULL OR key = 3', 'NOT (s.a < 10)', 'key IN (1, 2, 3, 39)'])('nested and null-aware condition: %s', async (condition) => {
+    const table = await makeTable(rows, nested, { files: 2 });
+    await table.delete(condition);
+    expect(await readRows(table)).toEqual(await duckAfter(rows, duckColumns, `DELETE FROM {t} WHERE ${condition}`));
+  });
+
+  it('constant conditions: true deletes everything without reading, false and null delete nothing', async () => {
+    const table = await makeTable(rows, nested, { files: 2 });
+    expect((await table.delete('1 = 0')).numDeletedRows).toBe(0);
+    expect((await table.delete('NULL')).numDeletedRows).toBe(0);
+    const r = await table.delete('1 = 1');
+    expect(r.numDeletedRows).toBe(rows.length);
+    expect(r.numCopiedRows).toBe(0);
+    expect(await readRows(table)).toEqual([]);
+  });
+});
