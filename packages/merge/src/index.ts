@@ -1,7 +1,13 @@
 /**
- * `@deltakit/merge`: DELETE, UPDATE and MERGE on Delta tables, and the SQL statements that run
- * them (`DELETE FROM`, `UPDATE`, `MERGE INTO`).
+ * `@deltakit/merge`: DELETE, UPDATE and MERGE on Delta tables (with deletion vectors and the
+ * change data feed), and the SQL statements that run them (`DELETE FROM`, `UPDATE`, `MERGE INTO`).
  */
+export { DeltaTable } from './table.js';
+export { deleteFrom, type DeleteOptions, type DeleteResult } from './delete.js';
+export { updateTable, type UpdateOptions, type UpdateResult } from './update.js';
+export type { DmlOptions } from './options.js';
+export type { ExprInput } from './exec/condition.js';
+export * from './exec/index.js';
 export type * from './sql/ast.js';
 export { parseStatement } from './sql/parse.js';
 export { printStatement } from './sql/print.js';

@@ -20,6 +20,7 @@ import type { StructType } from '../schema/types.js';
 import type { Snapshot } from '../table/snapshot.js';
 import { describeExpr } from '../transaction/describe-expr.js';
 import { Transaction } from '../transaction/transaction.js';
+import { ChangeDataWriter } from './change-data-writer.js';
 import { compileWriteChecks, type WriteChecks } from './checks.js';
 import { DataFileWriter } from './data-writer.js';
 import { normalizeInput, type WriteInput } from './input.js';
@@ -110,14 +111,20 @@ export async function writeTable(
   }
   const target = planTarget(engine, snapshot, input.schema ?? snapshot!.schema, options, mode);
   const predicate = bindReplaceWhere(options, target);
-  if (predicate && !predicate.partitionOnly && snapshot !== null && cdfEnabled(target.metadata)) {
-    throw new DeltaError(
-      'UNSUPPORTED_OPERATION',
-      `replaceWhere (${predicate.text}) reads data columns, so files would be rewritten, and the table at ${tableRoot} has the change data feed enabled, which needs change files for rewritten rows that this library does not produce yet. Nothing was written. ` +
-        'Use a replaceWhere on partition columns only, or run the replacement as DELETE + append with a client that writes change data.',
-      { details: { tableRoot } },
-    );
-  }
+  // A replaceWhere on data columns rewrites files; on a CDF table the commit then carries change
+  // data: the replaced rows as `delete`, the written rows as `insert` (Spark's replaceWhere with
+  // the change data feed), since readers take all of a commit's changes from its cdc files.
+  const changeData =
+    predicate && !predicate.partitionOnly && snapshot !== null && mode === 'overwrite' && cdfEnabled(target.metadata)
+      ? new ChangeDataWriter(engine, {
+          tableRoot,
+          schema: target.schema,
+          partitionColumns: target.metadata.partitionColumns,
+          columnMappingMode: columnMappingMode(target.metadata.configuration),
+          ...(options.compression === undefined ? {} : { compression: options.compression }),
+          ...(signal === undefined ? {} : { signal }),
+        })
+      : undefined;
 
   const tx = Transaction.begin(engine, snapshot, {
     operation: 'WRITE',
@@ -142,7 +149,7 @@ export async function writeTable(
     nowMicros: BigInt(engine.clock.nowMs()) * 1000n,
     ...(options.timeZone === undefined ? {} : { timeZone: options.timeZone }),
   });
-  await writeInput(input.batches, target.schema, writer, predicate ? compilePredicate(predicate.bound) : undefined, options, checks);
+  await writeInput(input.batches, target.schema, writer, predicate ? compilePredicate(predicate.bound) : undefined, options, checks, changeData);
   let adds = await writer.finish();
   let rowsWritten = writer.numOutputRows;
   let bytesWritten = writer.numOutputBytes;
@@ -158,6 +165,7 @@ export async function writeTable(
       dynamic: options.partitionOverwriteMode === 'dynamic' && !options.overwriteSchema,
       writtenPartitions: [...writer.partitions.values()],
       newWriter: () => newWriter(engine, tableRoot, target, options),
+      ...(changeData === undefined ? {} : { changeData }),
       ...(signal === undefined ? {} : { signal }),
     };
     const removal = await overwriteRemovals(engine, tx, plan);
@@ -167,6 +175,11 @@ export async function writeTable(
     bytesWritten += removal.copiedBytes;
     metrics.numRemovedFiles = removal.removes.length;
     if (removal.copiedAdds.length > 0) metrics.numCopiedRows = removal.copiedRows;
+  }
+  if (changeData !== undefined) {
+    const cdc = await changeData.finish();
+    tx.addCdcFiles(cdc);
+    metrics.numAddedChangeFiles = cdc.length;
   }
   throwIfAborted(signal);
   if (options.appTransaction !== undefined) tx.setAppTransaction(options.appTransaction.appId, options.appTransaction.version);
@@ -301,7 +314,15 @@ function newWriter(engine: Engine, tableRoot: string, target: Target, options: W
  * non-nullable columns and rows outside `replaceWhere` stop the writing but the input is still
  * scanned, so the error reports the full counts; nothing is committed then.
  */
-async function writeInput(batches: AsyncIterable<RecordBatch>, schema: StructType, writer: DataFileWriter, replaceWhere: CompiledPredicate | undefined, options: WriteOptions, checks: WriteChecks): Promise<void> {
+async function writeInput(
+  batches: AsyncIterable<RecordBatch>,
+  schema: StructType,
+  writer: DataFileWriter,
+  replaceWhere: CompiledPredicate | undefined,
+  options: WriteOptions,
+  checks: WriteChecks,
+  changeData: ChangeDataWriter | undefined,
+): Promise<void> {
   const violations = new Map<string, NullViolation>();
   let outside = 0;
   let consumed = 0;
@@ -312,6 +333,7 @@ async function writeInput(batches: AsyncIterable<RecordBatch>, schema: StructTyp
     if (replaceWhere !== undefined) outside += conformed.numRows - countSelected(replaceWhere.mask(conformed));
     if (violations.size > 0 || outside > 0) continue;
     await writer.write(conformed);
+    await changeData?.write(conformed, 'insert');
     consumed += conformed.numRows;
     options.onProgress?.(consumed);
   }
