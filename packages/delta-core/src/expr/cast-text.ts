@@ -32,6 +32,15 @@ export function parseSparkIntegral(text: string, bits: 8 | 16 | 32 | 64): bigint
   return v < -limit || v >= limit ? null : v;
 }
 
+/** Java's `String.trim`: without leading and trailing characters up to U+0020. */
+export function javaTrim(s: string): string {
+  let a = 0;
+  let b = s.length;
+  while (a < b && s.charCodeAt(a) <= 0x20) a++;
+  while (b > a && s.charCodeAt(b - 1) <= 0x20) b--;
+  return a === 0 && b === s.length ? s : s.slice(a, b);
+}
+
 const JAVA_DECIMAL = /^([+-]?)(?:(\d+)\.?(\d*)|\.(\d+))(?:[eE]([+-]?\d+))?[fFdD]?$/;
 const JAVA_HEX = /^([+-]?)0[xX](?:([0-9a-fA-F]+)\.?([0-9a-fA-F]*)|\.([0-9a-fA-F]+))[pP]([+-]?\d+)[fFdD]?$/;
 
@@ -90,7 +99,7 @@ export function longToFloat32(v: bigint): number {
  * case-insensitive `inf`/`infinity`/`nan` spellings. Null when the text is not a number.
  */
 export function parseJavaFloating(text: string, float = false): number | null {
-  const s = text.replace(/^[\u0000-\u0020]+|[\u0000-\u0020]+$/g, '');
+  const s = javaTrim(text);
   const m = JAVA_DECIMAL.exec(s);
   if (m) {
     const [, sign, int = '', frac = '', fracOnly, exp = '0'] = m;

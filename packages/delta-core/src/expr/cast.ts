@@ -8,7 +8,7 @@
  */
 import type { DataType, DecimalType } from '../schema/types.js';
 import { javaFloatingString } from '../schema/partition-values.js';
-import { decimalToFloat32, formatSparkTimestamp, javaDecimalString, longToFloat32, parseJavaFloating, parseSparkIntegral, sparkDateString } from './cast-text.js';
+import { decimalToFloat32, formatSparkTimestamp, javaDecimalString, javaTrim, longToFloat32, parseJavaFloating, parseSparkIntegral, sparkDateString } from './cast-text.js';
 import { MICROS_PER_DAY, MICROS_PER_SECOND, daysToMicros, floorDivBig, microsToDays, utcToWallMicros, wallClockToUtcMicros } from './datetime.js';
 import { parseSparkDate, parseSparkTimestamp, parseSparkTimestampNtz, sparkTrim } from './datetime-text.js';
 import { rowwise } from './functions/kernels.js';
@@ -100,7 +100,8 @@ function fastCast(v: Vec, from: DataType, to: DataType, n: number): Vec | undefi
     for (let i = 0; i < n; i++) out[i] = BigInt(s[i]!);
     return Vec.of(to, { kind: 'i64', values: out }, valid, n);
   }
-  if (small && isPrimitive(to, 'double', 'float')) return Vec.of(to, { kind: 'f64', values: Float64Array.from(v.i32()) }, valid, n);
+  if (small && isPrimitive(to, 'double')) return Vec.of(to, { kind: 'f64', values: Float64Array.from(v.i32()) }, valid, n);
+  if (small && isPrimitive(to, 'float')) return Vec.of(to, { kind: 'f64', values: Float64Array.from(Float32Array.from(v.i32())) }, valid, n);
   if (small && isPrimitive(to, 'byte', 'short', 'integer')) {
     // Java's narrowing keeps the low bits: a typed array of the target width does exactly that.
     const s = v.i32();
@@ -212,7 +213,7 @@ function wrap(n: bigint, to: IntegralName): number | bigint {
 /** Java's double → int/long cast (NaN → 0, truncation, saturation), then narrowing for byte/short. */
 function saturate(d: number, to: IntegralName): number | bigint {
   if (Number.isNaN(d)) return to === 'long' ? 0n : 0;
-  const t = Math.trunc(d);
+  const t = Math.trunc(d) + 0; // no -0 in integers
   if (to === 'long') return t >= 2 ** 63 ? LONG_MAX : t <= -(2 ** 63) ? LONG_MIN : BigInt(t);
   const i = t >= 2147483647 ? 2147483647 : t <= -2147483648 ? -2147483648 : t;
   return to === 'integer' ? i : wrap(BigInt(i), to);
@@ -249,7 +250,7 @@ function toDecimal(x: Value, from: DataType, precision: number, scale: number): 
   let d: DecimalValue | undefined;
   if (isDecimalValue(x)) d = x;
   else if (isString(from)) {
-    d = parseDecimal(String(x).replace(/^[\u0000-\u0020]+|[\u0000-\u0020]+$/g, ''));
+    d = parseDecimal(javaTrim(x as string));
     // Spark fails fast on more than 38 integral digits (they cannot fit).
     if (d && (d.unscaled < 0n ? -d.unscaled : d.unscaled).toString().length - d.scale > 38) return null;
   } else if (isPrimitive(from, 'date')) return null;

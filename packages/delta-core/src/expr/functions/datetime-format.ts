@@ -496,8 +496,12 @@ function parseText1(f: TextField, full: boolean, text: string, pos: number, p: P
   return pos + names[i]!.length;
 }
 
-/** A zone id (region, short id, `Z`, `UTC±…`, offset): the longest prefix that is one. */
+/**
+ * A zone (Java's `ZoneIdPrinterParser`): an offset `±HH:MM[:ss]`, or the longest prefix that is a
+ * zone id (region, short id, `Z`, `UTC`/`GMT`/`UT` with an optional offset).
+ */
 function parseZone(text: string, pos: number, p: Parsed): number {
+  if (text[pos] === '+' || text[pos] === '-') return parseOffset('+HH:MM:ss', 'Z', text, pos, p);
   const m = /^[A-Za-z0-9~/._+:-]+/.exec(text.slice(pos));
   if (!m) return -1;
   for (let len = m[0].length; len > 0; len--) {
