@@ -3,7 +3,7 @@
  * Java's `Double.parseDouble` / `Float.parseFloat` (correctly rounded, hex floats included),
  * Java's `BigDecimal.toString`, and the `yyyy-MM-dd[ HH:mm:ss[.f…]]` text of dates and timestamps.
  */
-import { MICROS_PER_DAY, civilFromDays, floorDivBig } from './datetime.js';
+import { civilFromDays, splitWallMicros } from './datetime.js';
 import { sparkTrim } from './datetime-text.js';
 import type { DecimalValue } from './scalar.js';
 
@@ -161,26 +161,37 @@ export function javaDecimalString(d: DecimalValue): string {
 }
 
 const pad = (n: number, w: number): string => String(n).padStart(w, '0');
+const TWO_DIGITS = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
 
 /** A year as Java's `uuuu` prints it: 4 digits padded, `-` for negative years, `+` beyond 9999. */
 export function javaYear(year: number): string {
   if (year < 0) return '-' + pad(-year, 4);
-  return year > 9999 ? '+' + year : pad(year, 4);
+  if (year > 9999) return '+' + year;
+  return year >= 1000 ? String(year) : pad(year, 4);
 }
 
 /** `yyyy-MM-dd` of a day number, as Spark casts a date to a string. */
 export function sparkDateString(days: number): string {
   const { year, month, day } = civilFromDays(days);
-  return `${javaYear(year)}-${pad(month, 2)}-${pad(day, 2)}`;
+  return `${javaYear(year)}-${TWO_DIGITS[month]}-${TWO_DIGITS[day]}`;
+}
+
+/** `yyyy-MM-dd HH:mm:ss[.f…]` of a date and a time of day in µs, the fraction without trailing zeros. */
+export function formatSparkDayTime(days: number, micros: number): string {
+  const secs = Math.floor(micros / 1e6);
+  let frac = micros - secs * 1e6;
+  const base = `${sparkDateString(days)} ${TWO_DIGITS[Math.floor(secs / 3600)]}:${TWO_DIGITS[Math.floor(secs / 60) % 60]}:${TWO_DIGITS[secs % 60]}`;
+  if (frac === 0) return base;
+  let width = 6;
+  while (frac % 10 === 0) {
+    frac /= 10;
+    width--;
+  }
+  return `${base}.${pad(frac, width)}`;
 }
 
 /** `yyyy-MM-dd HH:mm:ss[.f…]` of wall-clock µs, the fraction without trailing zeros (Spark's timestamp text). */
 export function formatSparkTimestamp(wallMicros: bigint): string {
-  const days = floorDivBig(wallMicros, MICROS_PER_DAY);
-  const rest = Number(wallMicros - days * MICROS_PER_DAY);
-  const secs = Math.floor(rest / 1e6);
-  const frac = rest % 1e6;
-  const base = `${sparkDateString(Number(days))} ${pad(Math.floor(secs / 3600), 2)}:${pad(Math.floor((secs % 3600) / 60), 2)}:${pad(secs % 60, 2)}`;
-  return frac === 0 ? base : `${base}.${pad(frac, 6).replace(/0+$/, '')}`;
+  const { days, micros } = splitWallMicros(wallMicros);
+  return formatSparkDayTime(days, micros);
 }
-

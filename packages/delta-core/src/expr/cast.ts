@@ -8,8 +8,8 @@
  */
 import type { DataType, DecimalType } from '../schema/types.js';
 import { javaFloatingString } from '../schema/partition-values.js';
-import { decimalToFloat32, formatSparkTimestamp, javaDecimalString, javaTrim, longToFloat32, parseJavaFloating, parseSparkIntegral, sparkDateString } from './cast-text.js';
-import { MICROS_PER_DAY, MICROS_PER_SECOND, daysToMicros, floorDivBig, microsToDays, utcToWallMicros, wallClockToUtcMicros } from './datetime.js';
+import { decimalToFloat32, formatSparkDayTime, formatSparkTimestamp, javaDecimalString, javaTrim, longToFloat32, parseJavaFloating, parseSparkIntegral, sparkDateString } from './cast-text.js';
+import { MICROS_PER_DAY, MICROS_PER_SECOND, daysToMicros, floorDivBig, localDayTime, microsToDays, utcToWallMicros, wallClockToUtcMicros } from './datetime.js';
 import { parseSparkDate, parseSparkTimestamp, parseSparkTimestampNtz, sparkTrim } from './datetime-text.js';
 import { rowwise } from './functions/kernels.js';
 import { isDecimalValue, parseDecimal, type DecimalValue } from './scalar.js';
@@ -320,8 +320,10 @@ export function castToString(x: Value, from: DataType, timeZone: string): Value 
         return x ? 'true' : 'false';
       case 'date':
         return sparkDateString(x as number);
-      case 'timestamp':
-        return formatSparkTimestamp(utcToWallMicros(x as bigint, timeZone));
+      case 'timestamp': {
+        const { days, micros } = localDayTime(x as bigint, timeZone);
+        return formatSparkDayTime(days, micros);
+      }
       case 'timestamp_ntz':
         return formatSparkTimestamp(x as bigint);
       case 'binary':

@@ -302,28 +302,50 @@ function regionOffset(z: Zone, epochSeconds: number): number {
   return wall - epochSeconds;
 }
 
+/** The offset of a region during UTC day `day`, or NaN when it changes that day (cached). */
+function dayOffset(z: Zone, day: number): number {
+  const days = z.days!;
+  let o = days.get(day);
+  if (o === undefined) {
+    const start = regionOffset(z, day * 86400);
+    o = regionOffset(z, day * 86400 + 86399) === start ? start : NaN;
+    if (days.size > 100_000) days.clear();
+    days.set(day, o);
+  }
+  return o;
+}
+
 /** Offset of `timeZone` east of UTC, in seconds, at the instant `epochSeconds`. */
 export function zoneOffsetSeconds(epochSeconds: number, timeZone: string): number {
   const z = zoneOrThrow(timeZone);
   if (z.fixed !== undefined) return z.fixed;
-  // Offsets change at most once a day: cache one offset per UTC day when it holds all day.
-  const dayIndex = Math.floor(epochSeconds / 86400);
-  const days = z.days!;
-  let o = days.get(dayIndex);
-  if (o === undefined) {
-    const start = regionOffset(z, dayIndex * 86400);
-    o = regionOffset(z, dayIndex * 86400 + 86399) === start ? start : NaN;
-    if (days.size > 100_000) days.clear();
-    days.set(dayIndex, o);
-  }
+  // Offsets change at most once a day: one cached offset per UTC day when it holds all day.
+  const o = dayOffset(z, Math.floor(epochSeconds / 86400));
   return Number.isNaN(o) ? regionOffset(z, epochSeconds) : o;
+}
+
+/**
+ * Offset of a zone at an instant in µs. The day is found from the µs as a double (off by far less
+ * than a second even in year 9999), so exact bigint arithmetic is needed only within a second of a
+ * UTC midnight or on a day with a transition.
+ */
+function offsetAtMicros(z: Zone, micros: bigint): number {
+  if (z.fixed !== undefined) return z.fixed;
+  const approx = Number(micros) / 1e6;
+  const day = Math.floor(approx / 86400);
+  const rem = approx - day * 86400;
+  if (rem >= 1 && rem <= 86398) {
+    const o = dayOffset(z, day);
+    if (!Number.isNaN(o)) return o;
+  }
+  const seconds = Number(floorDivBig(micros, MICROS_PER_SECOND));
+  const o = dayOffset(z, Math.floor(seconds / 86400));
+  return Number.isNaN(o) ? regionOffset(z, seconds) : o;
 }
 
 /** µs since the epoch → wall-clock µs in `timeZone` (the local date-time read as UTC). */
 export function utcToWallMicros(micros: bigint, timeZone: string): bigint {
-  const z = zoneOrThrow(timeZone);
-  if (z.fixed !== undefined) return micros + BigInt(z.fixed) * MICROS_PER_SECOND;
-  return micros + BigInt(zoneOffsetSeconds(Number(floorDivBig(micros, MICROS_PER_SECOND)), timeZone)) * MICROS_PER_SECOND;
+  return micros + BigInt(offsetAtMicros(zoneOrThrow(timeZone), micros)) * MICROS_PER_SECOND;
 }
 
 /**
@@ -334,12 +356,16 @@ export function utcToWallMicros(micros: bigint, timeZone: string): bigint {
 export function wallClockToUtcMicros(wallMicros: bigint, timeZone: string, preferredOffsetSeconds?: number): bigint {
   const z = zoneOrThrow(timeZone);
   if (z.fixed !== undefined) return wallMicros - BigInt(z.fixed) * MICROS_PER_SECOND;
+  // Fast path: one offset over the three UTC days around the wall time (the instant is within 18 hours of it).
+  const day = Math.floor(Number(wallMicros) / 86_400e6);
+  const o = dayOffset(z, day);
+  if (!Number.isNaN(o) && dayOffset(z, day - 1) === o && dayOffset(z, day + 1) === o) return wallMicros - BigInt(o) * MICROS_PER_SECOND;
   const wallSecBig = floorDivBig(wallMicros, MICROS_PER_SECOND);
   const sub = wallMicros - wallSecBig * MICROS_PER_SECOND;
   const wallSec = Number(wallSecBig);
   const before = zoneOffsetSeconds(wallSec - 86400, timeZone);
   const after = zoneOffsetSeconds(wallSec + 86400, timeZone);
-  const valid = (before === after ? [before] : [before, after]).filter((o) => zoneOffsetSeconds(wallSec - o, timeZone) === o);
+  const valid = (before === after ? [before] : [before, after]).filter((x) => zoneOffsetSeconds(wallSec - x, timeZone) === x);
   let offset: number;
   if (valid.length === 0) offset = before;
   else if (valid.length === 1) offset = valid[0]!;
@@ -347,9 +373,41 @@ export function wallClockToUtcMicros(wallMicros: bigint, timeZone: string, prefe
   return BigInt(wallSec - offset) * MICROS_PER_SECOND + sub;
 }
 
+/** |µs| below which wall-clock µs (with any offset) are exact as doubles. */
+const SAFE_MICROS = 2n ** 53n - 100_000_000_000n;
+const DAY_US = 86_400e6;
+
+/** Day and µs of the day of exact integer µs given as a double (corrects the rounding of the division). */
+function splitNumber(w: number): { days: number; micros: number } {
+  let days = Math.floor(w / DAY_US);
+  let micros = w - days * DAY_US;
+  if (micros < 0) {
+    days--;
+    micros += DAY_US;
+  } else if (micros >= DAY_US) {
+    days++;
+    micros -= DAY_US;
+  }
+  return { days, micros };
+}
+
+/** Days since the epoch and µs of the day of wall-clock µs. */
+export function splitWallMicros(wall: bigint): { days: number; micros: number } {
+  if (wall > -SAFE_MICROS && wall < SAFE_MICROS) return splitNumber(Number(wall));
+  const d = floorDivBig(wall, MICROS_PER_DAY);
+  return { days: Number(d), micros: Number(wall - d * MICROS_PER_DAY) };
+}
+
+/** The local date (days since the epoch), time of day (µs) and offset (seconds) of an instant in `timeZone`. */
+export function localDayTime(micros: bigint, timeZone: string): { days: number; micros: number; offset: number } {
+  const offset = offsetAtMicros(zoneOrThrow(timeZone), micros);
+  const local = micros > -SAFE_MICROS && micros < SAFE_MICROS ? splitNumber(Number(micros) + offset * 1e6) : splitWallMicros(micros + BigInt(offset) * MICROS_PER_SECOND);
+  return { days: local.days, micros: local.micros, offset };
+}
+
 /** The date (days since the epoch) of an instant in `timeZone` (Spark's `microsToDays`). */
 export function microsToDays(micros: bigint, timeZone: string): number {
-  return Number(floorDivBig(utcToWallMicros(micros, timeZone), MICROS_PER_DAY));
+  return localDayTime(micros, timeZone).days;
 }
 
 /** The first instant of a date in `timeZone` (Spark's `daysToMicros`; after the gap when midnight is skipped). */

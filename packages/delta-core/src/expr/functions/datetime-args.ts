@@ -5,7 +5,7 @@
  */
 import { DeltaError } from '../../errors.js';
 import type { DataType } from '../../schema/types.js';
-import { MICROS_PER_DAY, MICROS_PER_SECOND, floorDivBig, resolveZoneId } from '../datetime.js';
+import { resolveZoneId } from '../datetime.js';
 import { DATE, TIMESTAMP, canImplicitCast, isPrimitive, isVoid, sameType } from '../type-rules.js';
 import type { BoundFunction, EvalContext, TypedExpr } from '../typed.js';
 import type { Value } from '../value.js';
@@ -83,15 +83,3 @@ export function unaryKernel<T extends number | bigint | string>(type: DataType, 
     },
   };
 }
-
-/** Date, time of day (µs) of wall-clock µs. */
-export function splitWall(wall: bigint): { days: number; micros: number } {
-  const days = floorDivBig(wall, MICROS_PER_DAY);
-  return { days: Number(days), micros: Number(wall - days * MICROS_PER_DAY) };
-}
-
-/** Wall-clock µs of a date and a time of day in µs. */
-export const joinWall = (days: number, micros: number): bigint => BigInt(days) * MICROS_PER_DAY + BigInt(micros);
-
-/** Java's long division (truncates toward zero) of µs to seconds. */
-export const truncSeconds = (micros: bigint): bigint => micros / MICROS_PER_SECOND;

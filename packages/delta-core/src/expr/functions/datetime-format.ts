@@ -13,7 +13,7 @@
  * that does not parse gives null.
  */
 import { DeltaError } from '../../errors.js';
-import { MICROS_PER_DAY, civilFromDays, daysFromCivil, daysInMonth, floorDivBig, resolveZoneId, utcToWallMicros, wallClockToUtcMicros } from '../datetime.js';
+import { MICROS_PER_DAY, civilFromDays, daysFromCivil, daysInMonth, localDayTime, resolveZoneId, wallClockToUtcMicros } from '../datetime.js';
 
 type NumField = 'year' | 'month' | 'day' | 'doy' | 'hour' | 'clockHour' | 'hourAmPm' | 'clockHourAmPm' | 'minute' | 'second' | 'quarter' | 'alignedDow';
 type TextField = 'month' | 'dow' | 'ampm' | 'era' | 'quarter';
@@ -226,11 +226,9 @@ interface Local {
 }
 
 function localOf(micros: bigint, zone: string): Local {
-  const wall = utcToWallMicros(micros, zone);
-  const days = floorDivBig(wall, MICROS_PER_DAY);
-  const rest = Number(wall - days * MICROS_PER_DAY);
-  const { year, month, day } = civilFromDays(Number(days));
-  const secs = Math.floor(rest / 1e6);
+  const local = localDayTime(micros, zone);
+  const { year, month, day } = civilFromDays(local.days);
+  const secs = Math.floor(local.micros / 1e6);
   return {
     year,
     month,
@@ -238,9 +236,9 @@ function localOf(micros: bigint, zone: string): Local {
     hour: Math.floor(secs / 3600),
     minute: Math.floor(secs / 60) % 60,
     second: secs % 60,
-    nanos: (rest % 1e6) * 1000,
+    nanos: (local.micros % 1e6) * 1000,
     micros,
-    offset: Number((wall - micros) / 1_000_000n),
+    offset: local.offset,
     zone,
   };
 }

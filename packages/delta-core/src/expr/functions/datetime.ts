@@ -5,13 +5,13 @@
  * in the session zone (`ctx.timeZone`), TIMESTAMP_NTZ as wall-clock values.
  */
 import { DeltaError } from '../../errors.js';
-import { MICROS_PER_SECOND, addMonthsToDays, civilFromDays, daysFromCivil, daysInMonth, daysToMicros, floorDivBig, microsToDays, utcToWallMicros, wallClockToUtcMicros, zoneOffsetSeconds } from '../datetime.js';
+import { MICROS_PER_SECOND, addMonthsToDays, civilFromDays, daysFromCivil, daysInMonth, daysToMicros, localDayTime, microsToDays, utcToWallMicros, wallClockToUtcMicros } from '../datetime.js';
 import { sparkTrim } from '../datetime-text.js';
 import { BOOLEAN, DATE, DOUBLE, INT, STRING, TIMESTAMP, TIMESTAMP_NTZ, decimalType, isPrimitive, isString, isVoid } from '../type-rules.js';
 import type { EvalContext, TypedExpr } from '../typed.js';
 import type { Value } from '../value.js';
 import { Vec } from '../vector.js';
-import { anyTimestampArg, dateArg, exactArg, implicitArg, splitWall, unaryKernel, zoneFor } from './datetime-args.js';
+import { anyTimestampArg, dateArg, exactArg, implicitArg, unaryKernel, zoneFor } from './datetime-args.js';
 import { DATETIME_CONVERT_FUNCTIONS } from './datetime-convert.js';
 import type { BoundCall, FunctionBindContext, FunctionDef } from './function.js';
 import { rowwise, usingClock } from './kernels.js';
@@ -78,10 +78,10 @@ export function truncTimestamp(micros: bigint, level: number, zone: string): big
     return micros - (((micros % unit) + unit) % unit);
   }
   if (level <= 5) {
-    const unit = level === 3 ? 60_000_000n : level === 4 ? 3_600_000_000n : 86_400_000_000n;
-    const offset = zoneOffsetSeconds(Number(floorDivBig(micros, MICROS_PER_SECOND)), zone);
-    const wall = micros + BigInt(offset) * MICROS_PER_SECOND;
-    return wallClockToUtcMicros(wall - (((wall % unit) + unit) % unit), zone, offset);
+    const unit = level === 3 ? 60_000_000 : level === 4 ? 3_600_000_000 : 86_400_000_000;
+    const local = localDayTime(micros, zone);
+    const wall = BigInt(local.days) * 86_400_000_000n + BigInt(local.micros - (local.micros % unit));
+    return wallClockToUtcMicros(wall, zone, local.offset);
   }
   return daysToMicros(truncDate(microsToDays(micros, zone), level), zone);
 }
@@ -215,7 +215,7 @@ const timeField = (name: string, f: (microsOfDay: number) => number): FunctionDe
   def(name, [1, 1], `${name}(timestamp)`, (args, ctx) => {
     const arg = anyTimestampArg(args[0]!, 1, ctx);
     const type = arg.type;
-    return { type: INT, args: [arg], fn: unaryKernel<bigint>(INT, (t, c) => f(splitWall(utcToWallMicros(t, zoneFor(type, c))).micros)) };
+    return { type: INT, args: [arg], fn: unaryKernel<bigint>(INT, (t, c) => f(localDayTime(t, zoneFor(type, c)).micros)) };
   });
 
 const year = (d: number): number => civilFromDays(d).year;
@@ -244,7 +244,7 @@ function bindDatePart(args: readonly TypedExpr[], ctx: FunctionBindContext): Bou
   const byDate = (f: (d: number) => number): BoundCall => ({ type: INT, args: [dateArg(source, 2, ctx)], fn: unaryKernel<number>(INT, f) });
   const byTime = (f: (us: number) => number): BoundCall => {
     const arg = anyTimestampArg(source, 2, ctx);
-    return { type: INT, args: [arg], fn: unaryKernel<bigint>(INT, (t, c) => f(splitWall(utcToWallMicros(t, zoneFor(arg.type, c))).micros)) };
+    return { type: INT, args: [arg], fn: unaryKernel<bigint>(INT, (t, c) => f(localDayTime(t, zoneFor(arg.type, c)).micros)) };
   };
   if (['YEAR', 'Y', 'YEARS', 'YR', 'YRS'].includes(upper)) return byDate(year);
   if (upper === 'YEAROFWEEK') return byDate((d) => isoWeek(d).year);
@@ -261,7 +261,7 @@ function bindDatePart(args: readonly TypedExpr[], ctx: FunctionBindContext): Bou
     // Seconds with their fraction: DECIMAL(8,6).
     const arg = anyTimestampArg(source, 2, ctx);
     const type = decimalType(8, 6);
-    return { type, args: [arg], fn: unaryKernel<bigint>(type, (t, c) => ({ unscaled: BigInt(splitWall(utcToWallMicros(t, zoneFor(arg.type, c))).micros % 60_000_000), scale: 6 })) };
+    return { type, args: [arg], fn: unaryKernel<bigint>(type, (t, c) => ({ unscaled: BigInt(localDayTime(t, zoneFor(arg.type, c)).micros % 60_000_000), scale: 6 })) };
   }
   return ctx.error(`${ctx.name}: '${field}' is not a date/time field. Use YEAR, YEAROFWEEK, QUARTER, MONTH, WEEK, DAY, DAYOFWEEK, DAYOFWEEK_ISO, DOY, HOUR, MINUTE or SECOND`);
 }
