@@ -72,6 +72,23 @@ describe('canCast (which casts binding refuses)', () => {
     expect(canCast(arr(INT, false), arr(LONG, false))).toBe(true);
   });
 
+  it('casts null of every type to null wherever a cast is allowed (CastSuiteBase "null cast")', () => {
+    const atomic: DataType[] = [BOOLEAN, BYTE, SHORT, INT, LONG, FLOAT, DOUBLE, dec(10, 2), dec(38, 18), STRING, BINARY, DATE, TIMESTAMP, TIMESTAMP_NTZ];
+    let allowed = 0;
+    for (const from of [VOID, ...atomic]) {
+      for (const to of atomic) {
+        if (!canCast(from, to)) continue;
+        allowed++;
+        expect(castOf(typed(from, null), to), `${JSON.stringify(from)} → ${JSON.stringify(to)}`).toBeNull();
+      }
+    }
+    // Spark's canCast among these 14 types: null 14, boolean 11, each integral 12, each fractional or
+    // decimal 11, string 14, binary 2, date 13 (numbers and boolean give null), timestamp 13, timestamp_ntz 4.
+    expect(allowed).toBe(14 + 11 + 4 * 12 + 4 * 11 + 14 + 2 + 13 + 13 + 4);
+    expect(castOf(ts(0n), BOOLEAN)).toBe(false);
+    expect(castOf(ts(1n), BOOLEAN)).toBe(true);
+  });
+
   it('refuses them at bind time with TYPE_MISMATCH', () => {
     expect(() => fold(cast(lit(1n), DATE))).toThrow(/Cannot cast integer to date/);
     expect(() => fold(cast(lit(false), DATE))).toThrow(/Cannot cast boolean to date/);

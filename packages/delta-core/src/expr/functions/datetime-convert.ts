@@ -264,7 +264,7 @@ export const DATETIME_CONVERT_FUNCTIONS: readonly FunctionDef[] = [
   def('date_format', [2, 2], 'date_format(timestamp, fmt)', (args, ctx) => bindFormat(args, ctx, false)),
   def('from_unixtime', [1, 2], 'from_unixtime(unix_time[, fmt])', (args, ctx) => bindFormat(args, ctx, true)),
   def('to_date', [1, 2], 'to_date(date_str[, fmt])', bindToDate),
-  def('to_timestamp', [1, 2], 'to_timestamp(timestamp_str[, fmt])', (args, ctx) => bindToTimestamp(args, ctx, false), ['to_timestamp_ltz']),
+  def('to_timestamp', [1, 2], 'to_timestamp(timestamp_str[, fmt])', (args, ctx) => bindToTimestamp(args, ctx, false), ['to_timestamp_ltz', 'try_to_timestamp']),
   def('to_timestamp_ntz', [1, 2], 'to_timestamp_ntz(timestamp_str[, fmt])', (args, ctx) => bindToTimestamp(args, ctx, true)),
   def('unix_timestamp', [0, 2], 'unix_timestamp([timeExp[, fmt]])', bindUnixTimestamp),
   def('to_unix_timestamp', [1, 2], 'to_unix_timestamp(timeExp[, fmt])', bindUnixTimestamp),

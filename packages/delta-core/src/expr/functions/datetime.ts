@@ -5,9 +5,9 @@
  * in the session zone (`ctx.timeZone`), TIMESTAMP_NTZ as wall-clock values.
  */
 import { DeltaError } from '../../errors.js';
-import { MICROS_PER_SECOND, addMonthsToDays, civilFromDays, daysFromCivil, daysInMonth, daysToMicros, localDayTime, microsToDays, utcToWallMicros, wallClockToUtcMicros } from '../datetime.js';
+import { MICROS_PER_SECOND, addIntervalToTimestamp, addMonthsToDays, civilFromDays, daysFromCivil, daysInMonth, daysToMicros, localDayTime, microsToDays, utcToWallMicros, wallClockToUtcMicros } from '../datetime.js';
 import { sparkTrim } from '../datetime-text.js';
-import { BOOLEAN, DATE, DOUBLE, INT, STRING, TIMESTAMP, TIMESTAMP_NTZ, decimalType, isPrimitive, isString, isVoid } from '../type-rules.js';
+import { BOOLEAN, DATE, DOUBLE, INT, LONG, STRING, TIMESTAMP, TIMESTAMP_NTZ, decimalType, isPrimitive, isString, isVoid } from '../type-rules.js';
 import type { EvalContext, TypedExpr } from '../typed.js';
 import type { Value } from '../value.js';
 import { Vec } from '../vector.js';
@@ -268,6 +268,101 @@ function bindDatePart(args: readonly TypedExpr[], ctx: FunctionBindContext): Bou
 
 const PART_FUNCTIONS: FunctionDef[] = [def('date_part', [2, 2], 'date_part(field, source)', bindDatePart, ['datepart', 'extract'])];
 
+// ---- timestampadd / timestampdiff -----------------------------------------------------------
+
+const UNIT_MICROS: Readonly<Record<string, bigint>> = {
+  MICROSECOND: 1n,
+  MILLISECOND: 1000n,
+  SECOND: MICROS_PER_SECOND,
+  MINUTE: 60_000_000n,
+  HOUR: 3_600_000_000n,
+  DAY: 86_400_000_000n,
+  DAYOFYEAR: 86_400_000_000n,
+  WEEK: 604_800_000_000n,
+};
+const UNIT_MONTHS: Readonly<Record<string, bigint>> = { MONTH: 1n, QUARTER: 3n, YEAR: 12n };
+const LONG_MIN = -(1n << 63n);
+const LONG_MAX = (1n << 63n) - 1n;
+
+/** The unit argument: a constant naming one of Spark's datetime units (upper-cased). */
+function unitArg(arg: TypedExpr, ctx: FunctionBindContext): string {
+  const unit = ctx.constant(arg, 1);
+  const upper = typeof unit === 'string' ? unit.toUpperCase() : '';
+  if (!(upper in UNIT_MICROS) && !(upper in UNIT_MONTHS)) {
+    ctx.error(`${ctx.name}: ${String(unit)} is not a datetime unit. Use YEAR, QUARTER, MONTH, WEEK, DAY, DAYOFYEAR, HOUR, MINUTE, SECOND, MILLISECOND or MICROSECOND`);
+  }
+  return upper;
+}
+
+/** `timestampadd(unit, quantity, ts)`: months move the wall-clock date, the rest is a day-time interval (Spark's `timestampAdd`). */
+function bindTimestampAdd(args: readonly TypedExpr[], ctx: FunctionBindContext): BoundCall {
+  const unit = unitArg(args[0]!, ctx);
+  let quantity = args[1]!;
+  if (isVoid(quantity.type)) quantity = ctx.cast(quantity, INT, 2);
+  if (!isPrimitive(quantity.type, 'byte', 'short', 'integer', 'long')) ctx.error(`Argument 2 of ${ctx.name} must be an integral number, not ${quantity.type.kind === 'primitive' ? quantity.type.name : quantity.type.kind}`);
+  const ts = anyTimestampArg(args[2]!, 3, ctx);
+  const type = ts.type;
+  const fn = ctx.name;
+  return {
+    type,
+    args: [quantity, ts],
+    fn: rowwise(type, ([q, t], c) => {
+      const n = BigInt(q as number | bigint);
+      const zone = zoneFor(type, c);
+      const months = UNIT_MONTHS[unit];
+      const r = months !== undefined ? addIntervalToTimestamp(t as bigint, Number(n * months), 0, 0n, zone) : addIntervalToTimestamp(t as bigint, 0, 0, n * UNIT_MICROS[unit]!, zone);
+      if (r < LONG_MIN || r > LONG_MAX || (months !== undefined && (n * months > 2147483647n || n * months < -2147483648n))) {
+        throw new DeltaError('INVALID_ARGUMENT', `${fn}: adding ${n} ${unit} to ${String(t)} µs overflows the timestamp range. Use a smaller quantity.`, { details: { function: fn } });
+      }
+      return r;
+    }),
+  };
+}
+
+/** Months from one date to another counting only complete months (java.time's `LocalDate.until(…, MONTHS)`). */
+function monthsUntil(from: number, to: number): bigint {
+  const a = civilFromDays(from);
+  const b = civilFromDays(to);
+  const packed = (c: { year: number; month: number; day: number }): bigint => BigInt(c.year * 12 + c.month - 1) * 32n + BigInt(c.day);
+  return (packed(b) - packed(a)) / 32n;
+}
+
+/** `timestampdiff(unit, start, end)`: complete units between the wall-clock times in the session zone (`ChronoUnit.between`). */
+function bindTimestampDiff(args: readonly TypedExpr[], ctx: FunctionBindContext): BoundCall {
+  const unit = unitArg(args[0]!, ctx);
+  let start = anyTimestampArg(args[1]!, 2, ctx);
+  let end = anyTimestampArg(args[2]!, 3, ctx);
+  if (!isPrimitive(start.type, 'timestamp_ntz') || !isPrimitive(end.type, 'timestamp_ntz')) {
+    start = implicitArg(start, TIMESTAMP, 2, ctx);
+    end = implicitArg(end, TIMESTAMP, 3, ctx);
+  }
+  const type = start.type;
+  return {
+    type: LONG,
+    args: [start, end],
+    fn: rowwise(LONG, ([a, b], c) => {
+      const zone = zoneFor(type, c);
+      const s = localDayTime(a as bigint, zone);
+      const e = localDayTime(b as bigint, zone);
+      const months = UNIT_MONTHS[unit];
+      if (months === undefined && unit !== 'DAY' && unit !== 'DAYOFYEAR' && unit !== 'WEEK') {
+        return (BigInt(e.days - s.days) * 86_400_000_000n + BigInt(e.micros - s.micros)) / UNIT_MICROS[unit]!;
+      }
+      // Date-based units count whole days: an end earlier in its day than the start does not complete the last one.
+      let endDay = e.days;
+      if (e.days > s.days && e.micros < s.micros) endDay--;
+      else if (e.days < s.days && e.micros > s.micros) endDay++;
+      if (months !== undefined) return monthsUntil(s.days, endDay) / months;
+      return BigInt(endDay - s.days) / (unit === 'WEEK' ? 7n : 1n);
+    }),
+  };
+}
+
+const UNIT_FUNCTIONS: FunctionDef[] = [
+  def('timestampadd', [3, 3], 'timestampadd(unit, quantity, timestamp)', bindTimestampAdd),
+  def('timestampdiff', [3, 3], 'timestampdiff(unit, startTimestamp, endTimestamp)', bindTimestampDiff),
+];
+
 
 /** Every date and time function. */
-export const DATETIME_FUNCTIONS: readonly FunctionDef[] = [...CLOCK_FUNCTIONS, ...ARITHMETIC_FUNCTIONS, ...FIELD_FUNCTIONS, ...PART_FUNCTIONS, ...DATETIME_CONVERT_FUNCTIONS];
+export const DATETIME_FUNCTIONS: readonly FunctionDef[] = [...CLOCK_FUNCTIONS, ...ARITHMETIC_FUNCTIONS, ...FIELD_FUNCTIONS, ...PART_FUNCTIONS, ...UNIT_FUNCTIONS, ...DATETIME_CONVERT_FUNCTIONS];

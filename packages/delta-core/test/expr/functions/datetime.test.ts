@@ -44,7 +44,7 @@ describe('registry', () => {
       'add_months', 'months_between', 'last_day', 'next_day', 'year', 'quarter', 'month', 'day', 'dayofmonth', 'dayofweek', 'weekday', 'dayofyear', 'weekofyear',
       'hour', 'minute', 'second', 'date_trunc', 'trunc', 'date_format', 'to_date', 'to_timestamp', 'to_timestamp_ltz', 'to_timestamp_ntz', 'unix_timestamp',
       'from_unixtime', 'to_unix_timestamp', 'timestamp_seconds', 'timestamp_millis', 'timestamp_micros', 'unix_seconds', 'unix_millis', 'unix_micros', 'unix_date',
-      'date_from_unix_date', 'make_date', 'make_timestamp', 'make_timestamp_ltz', 'make_timestamp_ntz', 'from_utc_timestamp', 'to_utc_timestamp', 'date_part', 'datepart', 'extract', 'convert_timezone',
+      'date_from_unix_date', 'make_date', 'make_timestamp', 'make_timestamp_ltz', 'make_timestamp_ntz', 'from_utc_timestamp', 'to_utc_timestamp', 'date_part', 'datepart', 'extract', 'convert_timezone', 'timestampadd', 'timestampdiff', 'try_to_timestamp',
     ];
     for (const n of names) expect(FUNCTIONS.has(n), n).toBe(true);
   });
@@ -269,6 +269,40 @@ describe('arithmetic (DateExpressionsSuite)', () => {
     // …and a timestamp already in standard time keeps standard time (1:30 PST, one year less a day later).
     const pst = utcMicros(2022, 11, 6, 9, 30);
     expect(fold(arith('+', ts(pst), interval(12, -1, 0n)), la)).toBe(utcMicros(2023, 11, 5, 9, 30));
+  });
+});
+
+describe('timestampadd, timestampdiff (the parser maps DATEADD/DATEDIFF with a unit to them)', () => {
+  const ntz = (s: string): Expr => cast(lit(s), TIMESTAMP_NTZ);
+  it('adds units as Spark documents: months move the date, days and finer a day-time interval', () => {
+    expect(text(call('timestampadd', lit('HOUR'), int(8), ntz('2022-02-11 20:30:00')))).toBe('2022-02-12 04:30:00');
+    expect(text(call('timestampadd', lit('MONTH'), int(1), tsText('2022-01-31 00:00:00')))).toBe('2022-02-28 00:00:00');
+    expect(text(call('timestampadd', lit('SECOND'), int(-10), d(2022, 1, 1)))).toBe('2021-12-31 23:59:50');
+    expect(text(call('timestampadd', lit('YEAR'), int(10), tsText('2000-02-29 23:59:59')))).toBe('2010-02-28 23:59:59');
+    expect(text(call('timestampadd', lit('quarter'), int(1), tsText('2022-01-31 00:00:00')))).toBe('2022-04-30 00:00:00');
+    expect(text(call('timestampadd', lit('WEEK'), int(2), tsText('2022-01-31 10:00:00')))).toBe('2022-02-14 10:00:00');
+    // 25 hours are a day and an hour: across the spring gap the wall clock moves 25 hours.
+    expect(text(call('timestampadd', lit('HOUR'), int(25), tsText('2023-03-11 12:00:00')), 'America/Los_Angeles')).toBe('2023-03-12 13:00:00');
+    expect(fold(call('timestampadd', lit('DAY'), nullOf(INT), tsText('2022-01-31 00:00:00')))).toBeNull();
+    expect(failure(() => fold(call('timestampadd', lit('DECADE'), int(1), tsText('2022-01-31 00:00:00')))).message).toMatch(/not a datetime unit/);
+    expect(failure(() => fold(call('timestampadd', lit('MICROSECOND'), typed(LONG, (1n << 63n) - 1n), tsText('2022-01-31 00:00:00')))).message).toMatch(/overflows/);
+  });
+
+  it('counts complete units between wall-clock times as java.time (ChronoUnit.between)', () => {
+    expect(fold(call('timestampdiff', lit('HOUR'), ntz('2022-02-11 20:30:00'), ntz('2022-02-12 04:30:00')))).toBe(8n);
+    expect(fold(call('timestampdiff', lit('MONTH'), tsText('2022-01-01 00:00:00'), tsText('2022-02-28 00:00:00')))).toBe(1n);
+    expect(fold(call('timestampdiff', lit('SECOND'), d(2022, 1, 1), tsText('2021-12-31 23:59:50')))).toBe(-10n);
+    expect(fold(call('timestampdiff', lit('YEAR'), d(2022, 1, 1), d(2021, 1, 1)))).toBe(-1n);
+    expect(fold(call('timestampdiff', lit('MONTH'), d(2020, 1, 31), d(2020, 2, 29)))).toBe(0n);
+    expect(fold(call('timestampdiff', lit('MONTH'), d(2020, 2, 29), d(2020, 1, 31)))).toBe(0n);
+    expect(fold(call('timestampdiff', lit('DAY'), tsText('2020-01-01 10:00:00'), tsText('2020-01-02 09:00:00')))).toBe(0n);
+    expect(fold(call('timestampdiff', lit('DAY'), tsText('2020-01-02 09:00:00'), tsText('2020-01-01 10:00:00')))).toBe(0n);
+    expect(fold(call('timestampdiff', lit('WEEK'), d(2020, 1, 1), d(2020, 1, 15)))).toBe(2n);
+    expect(fold(call('timestampdiff', lit('QUARTER'), d(2020, 1, 15), d(2020, 7, 14)))).toBe(1n);
+    // In the session zone: the spring-forward day has 23 wall-clock hours… but counts as one DAY.
+    const la = 'America/Los_Angeles';
+    expect(fold(call('timestampdiff', lit('DAY'), tsText('2023-03-11 12:00:00'), tsText('2023-03-12 12:00:00')), la)).toBe(1n);
+    expect(fold(call('timestampdiff', lit('HOUR'), tsText('2023-03-11 12:00:00'), tsText('2023-03-12 12:00:00')), la)).toBe(24n);
   });
 });
 
