@@ -176,7 +176,9 @@ interface Zone {
   readonly days?: Map<number, number>;
 }
 
-const zones = new Map<string, Zone | null>();
+/** Resolved zones by the text that named them; texts that are not zones are kept apart (parsers probe many). */
+const zones = new Map<string, Zone>();
+const notZones = new Set<string>();
 
 /** `±h`, `±hh`, `±hh:mm`, `±hhmm`, `±hh:mm:ss`, `±hhmmss` (Java's `ZoneOffset.of`), in seconds. */
 function parseZoneOffset(text: string): number | undefined {
@@ -202,6 +204,7 @@ export function formatZoneOffset(seconds: number): string {
 function resolveZone(text: string): Zone | null {
   const cached = zones.get(text);
   if (cached !== undefined) return cached;
+  if (notZones.has(text)) return null;
   let zone: Zone | null = null;
   // Spark also accepts the pre-3.0 forms `±h:mm` and `±hh:m`.
   const id = SHORT_IDS[text] ?? text.replace(/([+-])(\d):/, '$10$2:').replace(/([+-])(\d\d):(\d)$/, '$1$2:0$3');
@@ -232,8 +235,13 @@ function resolveZone(text: string): Zone | null {
       zone = null;
     }
   }
-  if (zones.size > 1000) zones.clear();
-  zones.set(text, zone);
+  if (zone === null) {
+    if (notZones.size > 10_000) notZones.clear();
+    notZones.add(text);
+  } else {
+    if (zones.size > 10_000) zones.clear();
+    zones.set(text, zone);
+  }
   return zone;
 }
 
