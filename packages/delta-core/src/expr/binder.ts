@@ -343,7 +343,7 @@ class Binder {
   private cast(arg: TypedExpr, to: DataType, at: Span | undefined, explicit: boolean): TypedExpr {
     if (sameType(arg.type, to)) return explicit ? { ...arg, type: to } : arg;
     if (!canCast(arg.type, to)) this.error('TYPE_MISMATCH', `Cannot cast ${typeText(arg.type)} to ${typeText(to)}`, at);
-    if (arg.kind === 'literal') return { kind: 'literal', type: to, value: castValue(arg.value, arg.type, to, this.timeZone), ...span(arg.span ?? at) };
+    if (arg.kind === 'literal') return { kind: 'literal', type: to, value: castValue(arg.value, arg.type, to, this.timeZone, this.nowMicros), ...span(arg.span ?? at) };
     return { kind: 'cast', type: to, arg, ...span(at) };
   }
 

@@ -1,34 +1,83 @@
 /**
- * CAST with Spark's non-ANSI semantics: a value that does not convert becomes null instead of an
- * error; integral narrowing wraps as Java casts do; fractional to integral truncates toward zero
- * and saturates; decimal results round half up and overflow to null; zone-dependent conversions
- * (string/date ↔ timestamp, timestamp → string) use the session time zone; timestamps convert to
- * and from numbers as seconds since the epoch.
+ * CAST with Spark's non-ANSI semantics (`Cast` in `EvalMode.LEGACY`): a value that does not
+ * convert becomes null instead of an error; integral narrowing wraps as Java casts do; fractional
+ * to integral truncates toward zero and saturates; decimal results round half up and overflow to
+ * null; zone-dependent conversions (string/date/timestamp_ntz ↔ timestamp, timestamp → string)
+ * use the session time zone; timestamps convert to and from numbers as seconds since the epoch.
+ * Text forms are in expr/cast-text.ts and expr/datetime-text.ts.
  */
-import type { DataType } from '../schema/types.js';
+import type { DataType, DecimalType } from '../schema/types.js';
 import { javaFloatingString } from '../schema/partition-values.js';
-import { MICROS_PER_DAY, MICROS_PER_SECOND, civilFromDays, formatDate, parseDate, parseTimestamp, parseTimestampNtz, wallClockToUtcMicros, zoneOffsetSeconds } from './datetime.js';
-import { divHalfUp, fitsPrecision, roundHalfUp } from './functions/arithmetic.js';
+import { decimalToFloat32, formatSparkDayTime, formatSparkTimestamp, javaDecimalString, javaTrim, longToFloat32, parseJavaFloating, parseSparkIntegral, sparkDateString } from './cast-text.js';
+import { MICROS_PER_DAY, MICROS_PER_SECOND, daysToMicros, floorDivBig, localDayTime, microsToDays, utcToWallMicros, wallClockToUtcMicros } from './datetime.js';
+import { parseSparkDate, parseSparkTimestamp, parseSparkTimestampNtz, sparkTrim } from './datetime-text.js';
 import { rowwise } from './functions/kernels.js';
-import { formatDecimal, isDecimalValue, parseDecimal, type DecimalValue } from './scalar.js';
-import { isAtomic, isNumeric, isPrimitive, isString, isVoid, sameType } from './type-rules.js';
+import { isDecimalValue, parseDecimal, type DecimalValue } from './scalar.js';
+import { isAtomic, isFractional, isIntegral, isNumeric, isPrimitive, isString, isVoid, sameType } from './type-rules.js';
 import type { EvalContext } from './typed.js';
 import { isMapValue, isStructValue, mapValue, structValue, type Value } from './value.js';
 import { Vec } from './vector.js';
 
-/** Whether Spark accepts `CAST(x AS to)` for a value of type `from` (non-ANSI `Cast.canCast`). */
+export { formatSparkTimestamp } from './cast-text.js';
+
+const isDatetimeName = (t: DataType, ...names: ('date' | 'timestamp' | 'timestamp_ntz')[]): boolean => isPrimitive(t, ...names);
+
+/** Whether Spark accepts `CAST(x AS to)` for a value of type `from` (non-ANSI `Cast.canCast`, nullability included). */
 export function canCast(from: DataType, to: DataType): boolean {
-  if (sameType(from, to) || isVoid(from)) return true;
-  if (isString(to)) return true;
-  if (isString(from)) return isAtomic(to);
-  if (isPrimitive(to, 'boolean')) return isNumeric(from) || isPrimitive(from, 'timestamp', 'date');
-  if (isNumeric(to)) return isNumeric(from) || isPrimitive(from, 'boolean', 'timestamp', 'date');
-  if (isPrimitive(to, 'date')) return isPrimitive(from, 'timestamp', 'timestamp_ntz');
-  if (isPrimitive(to, 'timestamp', 'timestamp_ntz')) return isNumeric(from) || isPrimitive(from, 'boolean', 'date', 'timestamp', 'timestamp_ntz');
-  if (isPrimitive(to, 'binary')) return isPrimitive(from, 'byte', 'short', 'integer', 'long');
-  if (from.kind === 'array' && to.kind === 'array') return canCast(from.elementType, to.elementType);
-  if (from.kind === 'map' && to.kind === 'map') return canCast(from.keyType, to.keyType) && canCast(from.valueType, to.valueType);
-  if (from.kind === 'struct' && to.kind === 'struct') return from.fields.length === to.fields.length && from.fields.every((f, i) => canCast(f.type, to.fields[i]!.type));
+  if (isVoid(from)) return true;
+  if (from.kind === 'array' && to.kind === 'array') {
+    return canCast(from.elementType, to.elementType) && (!(from.containsNull || forceNullable(from.elementType, to.elementType)) || to.containsNull);
+  }
+  if (from.kind === 'map' && to.kind === 'map') {
+    return (
+      canCast(from.keyType, to.keyType) &&
+      !forceNullable(from.keyType, to.keyType) &&
+      canCast(from.valueType, to.valueType) &&
+      (!(from.valueContainsNull || forceNullable(from.valueType, to.valueType)) || to.valueContainsNull)
+    );
+  }
+  if (from.kind === 'struct' && to.kind === 'struct') {
+    return (
+      from.fields.length === to.fields.length &&
+      from.fields.every((f, i) => {
+        const t = to.fields[i]!;
+        return canCast(f.type, t.type) && (!(f.nullable || forceNullable(f.type, t.type)) || t.nullable);
+      })
+    );
+  }
+  if (isPrimitive(from, 'variant') || isPrimitive(to, 'variant')) return sameType(from, to);
+  if (sameType(from, to) || isString(to)) return true;
+  if (isString(from)) return isAtomic(to) && !isVoid(to);
+  if (isPrimitive(to, 'binary')) return isIntegral(from);
+  if (isPrimitive(to, 'boolean')) return isNumeric(from) || isDatetimeName(from, 'date', 'timestamp');
+  if (isPrimitive(to, 'timestamp')) return isNumeric(from) || isPrimitive(from, 'boolean') || isDatetimeName(from, 'date', 'timestamp_ntz');
+  if (isPrimitive(to, 'timestamp_ntz')) return isDatetimeName(from, 'date', 'timestamp');
+  if (isPrimitive(to, 'date')) return isDatetimeName(from, 'timestamp', 'timestamp_ntz');
+  if (isNumeric(to)) return isNumeric(from) || isPrimitive(from, 'boolean') || isDatetimeName(from, 'date', 'timestamp');
+  return false;
+}
+
+/** Spark's `Cast.forceNullable`: whether casting non-null values may give null. */
+function forceNullable(from: DataType, to: DataType): boolean {
+  if (isVoid(from) || sameType(from, to)) return false;
+  if (isString(from)) return !isPrimitive(to, 'binary');
+  if (isString(to)) return false;
+  if (isFractional(from) && isPrimitive(to, 'timestamp')) return true;
+  if (isPrimitive(from, 'timestamp') && isPrimitive(to, 'date')) return false;
+  if (isPrimitive(to, 'date')) return true;
+  if (isPrimitive(from, 'date') && isPrimitive(to, 'timestamp')) return false;
+  if (isPrimitive(from, 'date')) return true;
+  if (to.kind === 'decimal' && !nullSafeToDecimal(from, to)) return true;
+  return isFractional(from) && isIntegral(to);
+}
+
+const INTEGRAL_DIGITS: Readonly<Record<string, number>> = { byte: 3, short: 5, integer: 10, long: 20 };
+
+/** Spark's `canNullSafeCastToDecimal`: every value of `from` fits `to`. */
+function nullSafeToDecimal(from: DataType, to: DecimalType): boolean {
+  if (isPrimitive(from, 'boolean')) return to.precision - to.scale >= 1;
+  if (from.kind === 'decimal') return to.precision - to.scale > from.precision - from.scale;
+  if (from.kind === 'primitive' && isIntegral(from)) return to.precision - to.scale >= INTEGRAL_DIGITS[from.name]!;
   return false;
 }
 
@@ -36,37 +85,50 @@ export function canCast(from: DataType, to: DataType): boolean {
 export function castVec(v: Vec, to: DataType, ctx: EvalContext): Vec {
   if (sameType(v.type, to)) return v.retype(to);
   const from = v.type;
-  const fast = fastCast(v, from, to, ctx.length);
+  const fast = v.isConstant ? undefined : fastCast(v, from, to, ctx.length);
   if (fast) return fast;
-  return rowwise(to, ([x]) => castValue(x!, from, to, ctx.timeZone)).eval([v], ctx);
+  return rowwise(to, ([x]) => castValue(x!, from, to, ctx.timeZone, ctx.nowMicros)).eval([v], ctx);
 }
 
-/** Widening casts between numeric stores, without per-row boxing. */
+/** Casts between numeric stores that need no per-row boxing. */
 function fastCast(v: Vec, from: DataType, to: DataType, n: number): Vec | undefined {
-  if (v.isConstant) return undefined;
   const valid = v.valid();
-  if (isPrimitive(from, 'byte', 'short', 'integer') && isPrimitive(to, 'long')) {
+  const small = isPrimitive(from, 'byte', 'short', 'integer');
+  if (small && isPrimitive(to, 'long')) {
     const s = v.i32();
     const out = new BigInt64Array(n);
     for (let i = 0; i < n; i++) out[i] = BigInt(s[i]!);
     return Vec.of(to, { kind: 'i64', values: out }, valid, n);
   }
-  if (isPrimitive(from, 'byte', 'short', 'integer') && isPrimitive(to, 'double', 'float')) return Vec.of(to, { kind: 'f64', values: Float64Array.from(v.i32()) }, valid, n);
-  if (isPrimitive(from, 'byte', 'short') && isPrimitive(to, 'short', 'integer')) return Vec.of(to, { kind: 'i32', values: v.i32() }, valid, n);
+  if (small && isPrimitive(to, 'double')) return Vec.of(to, { kind: 'f64', values: Float64Array.from(v.i32()) }, valid, n);
+  if (small && isPrimitive(to, 'float')) return Vec.of(to, { kind: 'f64', values: Float64Array.from(Float32Array.from(v.i32())) }, valid, n);
+  if (small && isPrimitive(to, 'byte', 'short', 'integer')) {
+    // Java's narrowing keeps the low bits: a typed array of the target width does exactly that.
+    const s = v.i32();
+    const narrowed = isPrimitive(to, 'byte') ? Int32Array.from(Int8Array.from(s)) : isPrimitive(to, 'short') ? Int32Array.from(Int16Array.from(s)) : s;
+    return Vec.of(to, { kind: 'i32', values: narrowed }, valid, n);
+  }
   if (isPrimitive(from, 'float') && isPrimitive(to, 'double')) return Vec.of(to, { kind: 'f64', values: v.f64() }, valid, n);
+  if (isPrimitive(from, 'double') && isPrimitive(to, 'float')) return Vec.of(to, { kind: 'f64', values: Float64Array.from(Float32Array.from(v.f64())) }, valid, n);
   if (isPrimitive(from, 'long') && isPrimitive(to, 'double')) return Vec.of(to, { kind: 'f64', values: Float64Array.from(v.i64(), Number) }, valid, n);
+  if (isPrimitive(from, 'long') && isPrimitive(to, 'integer')) return Vec.of(to, { kind: 'i32', values: Int32Array.from(v.i64(), (x) => Number(BigInt.asIntN(32, x))) }, valid, n);
+  if (isPrimitive(from, 'double', 'float') && isPrimitive(to, 'integer')) return Vec.of(to, { kind: 'i32', values: Int32Array.from(v.f64(), (x) => saturate(x, 'integer') as number) }, valid, n);
+  if (isPrimitive(from, 'date') && isPrimitive(to, 'timestamp_ntz')) return Vec.of(to, { kind: 'i64', values: BigInt64Array.from(v.i32(), (d) => BigInt(d) * MICROS_PER_DAY) }, valid, n);
   return undefined;
 }
 
 const LONG_MIN = -(1n << 63n);
 const LONG_MAX = (1n << 63n) - 1n;
 
-/** `CAST(x AS to)` of one non-null value of type `from`; null when the value does not convert. */
-export function castValue(x: Value, from: DataType, to: DataType, timeZone: string): Value {
+/**
+ * `CAST(x AS to)` of one value of type `from`; null when the value does not convert. `nowMicros`
+ * dates a time-only string cast to TIMESTAMP (null without it).
+ */
+export function castValue(x: Value, from: DataType, to: DataType, timeZone: string, nowMicros?: bigint): Value {
   if (x === null || sameType(from, to)) return x;
   if (isVoid(from)) return null;
   if (isString(to)) return castToString(x, from, timeZone);
-  if (to.kind === 'decimal') return toDecimal(x, from, to.precision, to.scale, timeZone);
+  if (to.kind === 'decimal') return toDecimal(x, from, to.precision, to.scale);
   if (to.kind === 'primitive') {
     switch (to.name) {
       case 'boolean':
@@ -75,176 +137,162 @@ export function castValue(x: Value, from: DataType, to: DataType, timeZone: stri
       case 'short':
       case 'integer':
       case 'long':
-        return toIntegral(x, from, to.name, timeZone);
+        return toIntegral(x, from, to.name);
       case 'float':
-      case 'double': {
-        const d = toDouble(x, from);
-        return d === null ? null : to.name === 'float' ? Math.fround(d) : d;
-      }
+      case 'double':
+        return toFractional(x, from, to.name === 'float');
       case 'date':
         return toDate(x, from, timeZone);
       case 'timestamp':
+        return toTimestamp(x, from, timeZone, nowMicros);
       case 'timestamp_ntz':
-        return toTimestamp(x, from, to.name === 'timestamp_ntz', timeZone);
+        return toTimestampNtz(x, from, timeZone);
       case 'binary':
         if (isString(from)) return new TextEncoder().encode(x as string);
-        if (from.kind === 'primitive' && ['byte', 'short', 'integer', 'long'].includes(from.name)) return integralBytes(x, from.name);
-        return null;
+        return isIntegral(from) ? integralBytes(x, (from as { name: string }).name) : null;
       default:
         return null;
     }
   }
-  if (to.kind === 'array' && from.kind === 'array') return (x as readonly Value[]).map((e) => castValue(e, from.elementType, to.elementType, timeZone));
+  if (to.kind === 'array' && from.kind === 'array') {
+    return (x as readonly Value[]).map((e) => castValue(e, from.elementType, to.elementType, timeZone, nowMicros));
+  }
   if (to.kind === 'map' && from.kind === 'map' && isMapValue(x)) {
     return mapValue(
-      x.keys.map((k) => castValue(k, from.keyType, to.keyType, timeZone)),
-      x.values.map((v) => castValue(v, from.valueType, to.valueType, timeZone)),
+      x.keys.map((k) => castValue(k, from.keyType, to.keyType, timeZone, nowMicros)),
+      x.values.map((v) => castValue(v, from.valueType, to.valueType, timeZone, nowMicros)),
     );
   }
   if (to.kind === 'struct' && from.kind === 'struct' && isStructValue(x)) {
-    return structValue(x.values.map((v, i) => castValue(v, from.fields[i]!.type, to.fields[i]!.type, timeZone)));
+    return structValue(x.values.map((v, i) => castValue(v, from.fields[i]!.type, to.fields[i]!.type, timeZone, nowMicros)));
   }
   return null;
 }
 
+const TRUE_TEXT = new Set(['t', 'true', 'y', 'yes', '1']);
+const FALSE_TEXT = new Set(['f', 'false', 'n', 'no', '0']);
+
 function toBoolean(x: Value, from: DataType): Value {
   if (isString(from)) {
-    const s = (x as string).trim().toLowerCase();
-    if (['t', 'true', 'y', 'yes', '1'].includes(s)) return true;
-    if (['f', 'false', 'n', 'no', '0'].includes(s)) return false;
-    return null;
+    const s = sparkTrim(x as string).toLowerCase();
+    return TRUE_TEXT.has(s) ? true : FALSE_TEXT.has(s) ? false : null;
   }
+  if (isPrimitive(from, 'date')) return null;
   if (typeof x === 'number') return x !== 0;
   if (typeof x === 'bigint') return x !== 0n;
   if (isDecimalValue(x)) return x.unscaled !== 0n;
   return null;
 }
 
-const RANGES = { byte: [-128, 127], short: [-32768, 32767], integer: [-2147483648, 2147483647] } as const;
+type IntegralName = 'byte' | 'short' | 'integer' | 'long';
+const BITS = { byte: 8, short: 16, integer: 32, long: 64 } as const;
 
-function toIntegral(x: Value, from: DataType, to: 'byte' | 'short' | 'integer' | 'long', timeZone: string): Value {
+function toIntegral(x: Value, from: DataType, to: IntegralName): Value {
   let n: bigint;
   if (typeof x === 'boolean') n = x ? 1n : 0n;
   else if (isString(from)) {
-    const d = parseDecimal((x as string).trim());
-    if (!d) return null;
-    n = d.unscaled / 10n ** BigInt(d.scale);
-    const [lo, hi] = to === 'long' ? [LONG_MIN, LONG_MAX] : [BigInt(RANGES[to][0]), BigInt(RANGES[to][1])];
-    return n < lo || n > hi ? null : to === 'long' ? n : Number(n);
-  } else if (isPrimitive(from, 'timestamp', 'timestamp_ntz')) n = floorDiv(x as bigint, MICROS_PER_SECOND);
-  else if (isPrimitive(from, 'date')) return null;
+    // Spark parses into an int for byte, short and int, then range-checks: the result never wraps.
+    const v = parseSparkIntegral(x as string, BITS[to]);
+    return v === null ? null : to === 'long' ? v : Number(v);
+  } else if (isPrimitive(from, 'date')) return null;
+  else if (isPrimitive(from, 'timestamp')) n = floorDivBig(x as bigint, MICROS_PER_SECOND);
   else if (typeof x === 'number') {
-    if (isPrimitive(from, 'float', 'double')) return saturate(x, to);
+    if (isFractional(from)) return saturate(x, to);
     n = BigInt(x);
   } else if (typeof x === 'bigint') n = x;
   else if (isDecimalValue(x)) n = x.unscaled / 10n ** BigInt(x.scale);
   else return null;
-  void timeZone;
   return wrap(n, to);
 }
 
-/** Java's narrowing of a long to the type: keep the low bits. */
-function wrap(n: bigint, to: 'byte' | 'short' | 'integer' | 'long'): number | bigint {
-  switch (to) {
-    case 'long':
-      return BigInt.asIntN(64, n);
-    case 'integer':
-      return Number(BigInt.asIntN(32, n));
-    case 'short':
-      return Number(BigInt.asIntN(16, n));
-    case 'byte':
-      return Number(BigInt.asIntN(8, n));
-  }
+/** Java's narrowing of an integer to the type: keep the low bits. */
+function wrap(n: bigint, to: IntegralName): number | bigint {
+  return to === 'long' ? BigInt.asIntN(64, n) : Number(BigInt.asIntN(BITS[to], n));
 }
 
-/** Java's double → int/long cast (NaN → 0, saturating), then narrowing for byte/short. */
-function saturate(d: number, to: 'byte' | 'short' | 'integer' | 'long'): number | bigint {
+/** Java's double → int/long cast (NaN → 0, truncation, saturation), then narrowing for byte/short. */
+function saturate(d: number, to: IntegralName): number | bigint {
   if (Number.isNaN(d)) return to === 'long' ? 0n : 0;
-  const t = Math.trunc(d);
-  if (to === 'long') {
-    if (t >= 2 ** 63) return LONG_MAX;
-    if (t <= -(2 ** 63)) return LONG_MIN;
-    return BigInt(t);
-  }
+  const t = Math.trunc(d) + 0; // no -0 in integers
+  if (to === 'long') return t >= 2 ** 63 ? LONG_MAX : t <= -(2 ** 63) ? LONG_MIN : BigInt(t);
   const i = t >= 2147483647 ? 2147483647 : t <= -2147483648 ? -2147483648 : t;
   return to === 'integer' ? i : wrap(BigInt(i), to);
 }
 
-function toDouble(x: Value, from: DataType): number | null {
-  if (typeof x === 'number') return x;
-  if (typeof x === 'bigint') return isPrimitive(from, 'timestamp', 'timestamp_ntz') ? Number(x) / 1e6 : Number(x);
-  if (typeof x === 'boolean') return x ? 1 : 0;
-  if (isDecimalValue(x)) return Number(formatDecimal(x));
-  if (isString(from)) return parseJavaDouble(x as string);
-  return null;
+function toFractional(x: Value, from: DataType, float: boolean): Value {
+  if (isString(from)) return parseJavaFloating(x as string, float);
+  if (isPrimitive(from, 'date')) return null;
+  let d: number;
+  if (typeof x === 'boolean') d = x ? 1 : 0;
+  else if (typeof x === 'number') d = x;
+  else if (isPrimitive(from, 'timestamp')) d = Number(x as bigint) / 1e6;
+  else if (typeof x === 'bigint') return float ? longToFloat32(x) : Number(x);
+  else if (isDecimalValue(x)) return float ? decimalToFloat32(x) : Number(`${x.unscaled}e${-x.scale}`);
+  else return null;
+  return float ? Math.fround(d) : d;
 }
 
-/** Java's `Double.parseDouble` on trimmed text, plus Spark's case-insensitive inf/nan spellings. */
-export function parseJavaDouble(text: string): number | null {
-  const s = text.trim();
-  const lower = s.toLowerCase();
-  if (lower === 'nan') return NaN;
-  if (['inf', '+inf', 'infinity', '+infinity'].includes(lower)) return Infinity;
-  if (['-inf', '-infinity'].includes(lower)) return -Infinity;
-  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?[dDfF]?$/.test(s)) return null;
-  return Number(s.replace(/[dDfF]$/, ''));
+/** `unscaled × 10^-fromScale` at `scale`, rounding half up. */
+function rescale(unscaled: bigint, fromScale: number, scale: number): bigint {
+  const k = fromScale - scale;
+  if (k <= 0) return unscaled * 10n ** BigInt(-k);
+  const d = 10n ** BigInt(k);
+  const q = unscaled / d;
+  const r = unscaled % d;
+  if ((r < 0n ? -r : r) * 2n >= d) return unscaled < 0n ? q - 1n : q + 1n;
+  return q;
 }
 
-function toDecimal(x: Value, from: DataType, precision: number, scale: number, timeZone: string): Value {
+/** The decimal a double converts to in Spark: the digits of Java's `Double.toString`. */
+const doubleDecimal = (d: number): DecimalValue | undefined => (Number.isFinite(d) ? parseDecimal(javaFloatingString(d, false)) : undefined);
+
+function toDecimal(x: Value, from: DataType, precision: number, scale: number): Value {
   let d: DecimalValue | undefined;
   if (isDecimalValue(x)) d = x;
-  else if (typeof x === 'bigint') d = isPrimitive(from, 'timestamp', 'timestamp_ntz') ? { unscaled: x, scale: 6 } : { unscaled: x, scale: 0 };
+  else if (isString(from)) {
+    d = parseDecimal(javaTrim(x as string));
+    // Spark fails fast on more than 38 integral digits (they cannot fit).
+    if (d && (d.unscaled < 0n ? -d.unscaled : d.unscaled).toString().length - d.scale > 38) return null;
+  } else if (isPrimitive(from, 'date')) return null;
+  else if (isPrimitive(from, 'timestamp')) d = doubleDecimal(Number(x as bigint) / 1e6);
+  else if (typeof x === 'bigint') d = { unscaled: x, scale: 0 };
   else if (typeof x === 'boolean') d = { unscaled: x ? 1n : 0n, scale: 0 };
-  else if (typeof x === 'number') {
-    if (!Number.isFinite(x)) return null;
-    d = isPrimitive(from, 'float', 'double') ? parseDecimal(javaFloatingString(x, isPrimitive(from, 'float'))) : { unscaled: BigInt(x), scale: 0 };
-  } else if (isString(from)) d = parseDecimal((x as string).trim());
-  void timeZone;
+  // Spark widens a float to double first: 0.1f becomes 0.10000000149011612.
+  else if (typeof x === 'number') d = isFractional(from) ? doubleDecimal(x) : { unscaled: BigInt(x), scale: 0 };
   if (!d) return null;
-  const unscaled = roundHalfUp(d.unscaled, d.scale - scale);
-  return fitsPrecision(unscaled, precision) ? { unscaled, scale } : null;
+  const unscaled = rescale(d.unscaled, d.scale, scale);
+  return (unscaled < 0n ? -unscaled : unscaled) < 10n ** BigInt(precision) ? { unscaled, scale } : null;
 }
 
 function toDate(x: Value, from: DataType, timeZone: string): Value {
-  if (isString(from)) return parseDate(leadingDate(x as string)) ?? null;
-  if (isPrimitive(from, 'timestamp')) {
-    const micros = x as bigint;
-    const offset = BigInt(zoneOffsetSeconds(Number(floorDiv(micros, MICROS_PER_SECOND)), timeZone)) * MICROS_PER_SECOND;
-    return Number(floorDiv(micros + offset, MICROS_PER_DAY));
-  }
-  if (isPrimitive(from, 'timestamp_ntz')) return Number(floorDiv(x as bigint, MICROS_PER_DAY));
+  if (isString(from)) return parseSparkDate(x as string);
+  if (isPrimitive(from, 'timestamp')) return microsToDays(x as bigint, timeZone);
+  if (isPrimitive(from, 'timestamp_ntz')) return Number(floorDivBig(x as bigint, MICROS_PER_DAY));
   return null;
 }
 
-/** Spark's date text: `yyyy[-m[m][-d[d]]]` optionally followed by `T…` or ` …` (ignored). */
-function leadingDate(s: string): string {
-  const t = s.trim();
-  const m = /^([+-]?\d{4,})(?:-(\d{1,2})(?:-(\d{1,2}))?)?(?:[T ].*)?$/.exec(t);
-  if (!m) return '\u0000';
-  return `${m[1]}-${(m[2] ?? '1').padStart(2, '0')}-${(m[3] ?? '1').padStart(2, '0')}`;
+function toTimestamp(x: Value, from: DataType, timeZone: string, nowMicros: bigint | undefined): Value {
+  if (isString(from)) return parseSparkTimestamp(x as string, timeZone, nowMicros);
+  if (isPrimitive(from, 'date')) return daysToMicros(x as number, timeZone);
+  if (isPrimitive(from, 'timestamp_ntz')) return wallClockToUtcMicros(x as bigint, timeZone);
+  // Booleans are one microsecond (not second) since the epoch, as in Spark.
+  if (typeof x === 'boolean') return x ? 1n : 0n;
+  if (isDecimalValue(x)) return BigInt.asIntN(64, (x.unscaled * MICROS_PER_SECOND) / 10n ** BigInt(x.scale));
+  if (typeof x === 'number' && isFractional(from)) return Number.isFinite(x) ? saturate(x * 1e6, 'long') : null;
+  // Whole seconds saturate at the long range (Java's `TimeUnit.SECONDS.toMicros`).
+  const s = typeof x === 'bigint' ? x : BigInt(x as number);
+  const us = s * MICROS_PER_SECOND;
+  return us > LONG_MAX ? LONG_MAX : us < LONG_MIN ? LONG_MIN : us;
 }
 
-function toTimestamp(x: Value, from: DataType, ntz: boolean, timeZone: string): Value {
-  if (isString(from)) return (ntz ? parseTimestampNtz((x as string).trim()) : parseTimestamp((x as string).trim(), timeZone)) ?? null;
-  if (isPrimitive(from, 'date')) {
-    const wall = BigInt(x as number) * MICROS_PER_DAY;
-    return ntz ? wall : wallClockToUtcMicros(wall, timeZone);
-  }
-  if (isPrimitive(from, 'timestamp', 'timestamp_ntz')) {
-    const micros = x as bigint;
-    if (ntz) return micros + BigInt(zoneOffsetSeconds(Number(floorDiv(micros, MICROS_PER_SECOND)), timeZone)) * MICROS_PER_SECOND;
-    return wallClockToUtcMicros(micros, timeZone);
-  }
-  if (typeof x === 'boolean') return x ? 1_000_000n : 0n;
-  if (typeof x === 'bigint') return BigInt.asIntN(64, x * MICROS_PER_SECOND);
-  if (typeof x === 'number') {
-    if (isPrimitive(from, 'float', 'double')) return Number.isFinite(x) ? BigInt(Math.trunc(x * 1e6)) : null;
-    return BigInt(x) * MICROS_PER_SECOND;
-  }
-  if (isDecimalValue(x)) return divHalfUp(x.unscaled * MICROS_PER_SECOND, 10n ** BigInt(x.scale));
+function toTimestampNtz(x: Value, from: DataType, timeZone: string): Value {
+  if (isString(from)) return parseSparkTimestampNtz(x as string);
+  if (isPrimitive(from, 'date')) return BigInt(x as number) * MICROS_PER_DAY;
+  if (isPrimitive(from, 'timestamp')) return utcToWallMicros(x as bigint, timeZone);
   return null;
 }
 
+/** Big-endian two's complement bytes of an integral value, its type's width (Spark's `NumberConverter.toBinary`). */
 function integralBytes(x: Value, name: string): Uint8Array {
   const width = name === 'long' ? 8 : name === 'integer' ? 4 : name === 'short' ? 2 : 1;
   const out = new Uint8Array(width);
@@ -256,10 +304,11 @@ function integralBytes(x: Value, name: string): Uint8Array {
   return out;
 }
 
-/** Spark's text of a value (CAST(x AS STRING)). */
+/** Spark's text of a value (`CAST(x AS STRING)`, non-ANSI). */
 export function castToString(x: Value, from: DataType, timeZone: string): Value {
   if (x === null) return null;
-  if (from.kind === 'decimal') return formatDecimal(x as DecimalValue);
+  // Non-ANSI Spark prints decimals with Java's BigDecimal.toString (1.23E-7); ANSI mode prints them plain.
+  if (from.kind === 'decimal') return javaDecimalString(x as DecimalValue);
   if (from.kind === 'primitive') {
     switch (from.name) {
       case 'string':
@@ -270,41 +319,24 @@ export function castToString(x: Value, from: DataType, timeZone: string): Value 
       case 'boolean':
         return x ? 'true' : 'false';
       case 'date':
-        return formatDate(x as number);
-      case 'timestamp':
-      case 'timestamp_ntz': {
-        const micros = x as bigint;
-        const offset = from.name === 'timestamp' ? BigInt(zoneOffsetSeconds(Number(floorDiv(micros, MICROS_PER_SECOND)), timeZone)) * MICROS_PER_SECOND : 0n;
-        return formatSparkTimestamp(micros + offset);
+        return sparkDateString(x as number);
+      case 'timestamp': {
+        const { days, micros } = localDayTime(x as bigint, timeZone);
+        return formatSparkDayTime(days, micros);
       }
+      case 'timestamp_ntz':
+        return formatSparkTimestamp(x as bigint);
       case 'binary':
         return new TextDecoder().decode(x as Uint8Array);
       default:
         return String(x);
     }
   }
-  if (from.kind === 'array') return `[${(x as readonly Value[]).map((e) => (e === null ? 'null' : castToString(e, from.elementType, timeZone))).join(', ')}]`;
-  if (from.kind === 'struct' && isStructValue(x)) return `{${x.values.map((e, i) => (e === null ? 'null' : castToString(e, from.fields[i]!.type, timeZone))).join(', ')}}`;
+  const text = (v: Value, t: DataType): string => String(castToString(v, t, timeZone));
+  if (from.kind === 'array') return `[${(x as readonly Value[]).map((e) => (e === null ? 'null' : text(e, from.elementType))).join(', ')}]`;
+  if (from.kind === 'struct' && isStructValue(x)) return `{${x.values.map((e, i) => (e === null ? 'null' : text(e, from.fields[i]!.type))).join(', ')}}`;
   if (from.kind === 'map' && isMapValue(x)) {
-    return `{${x.keys.map((k, i) => `${castToString(k, from.keyType, timeZone)} -> ${x.values[i] === null ? 'null' : castToString(x.values[i]!, from.valueType, timeZone)}`).join(', ')}}`;
+    return `{${x.keys.map((k, i) => `${text(k, from.keyType)} -> ${x.values[i] === null ? 'null' : text(x.values[i]!, from.valueType)}`).join(', ')}}`;
   }
   return null;
 }
-
-/** `yyyy-MM-dd HH:mm:ss[.f…]` of wall-clock µs, fraction without trailing zeros (Spark's timestamp text). */
-export function formatSparkTimestamp(wallMicros: bigint): string {
-  const days = floorDiv(wallMicros, MICROS_PER_DAY);
-  const rest = wallMicros - days * MICROS_PER_DAY;
-  const { year, month, day } = civilFromDays(Number(days));
-  const secs = Number(rest / MICROS_PER_SECOND);
-  const frac = Number(rest % MICROS_PER_SECOND);
-  const p = (v: number, w: number): string => String(v).padStart(w, '0');
-  const y = year < 0 ? '-' + p(-year, 4) : p(year, 4);
-  const base = `${y}-${p(month, 2)}-${p(day, 2)} ${p(Math.floor(secs / 3600), 2)}:${p(Math.floor((secs % 3600) / 60), 2)}:${p(secs % 60, 2)}`;
-  return frac === 0 ? base : `${base}.${p(frac, 6).replace(/0+$/, '')}`;
-}
-
-const floorDiv = (a: bigint, b: bigint): bigint => {
-  const q = a / b;
-  return a % b !== 0n && a < 0n !== b < 0n ? q - 1n : q;
-};

@@ -2,8 +2,10 @@ import { DeltaError } from '../errors.js';
 
 /**
  * Calendar arithmetic for Delta dates (days since 1970-01-01) and timestamps (bigint microseconds
- * since the epoch), in the proleptic Gregorian calendar, for years 0001-9999 and beyond. Zone
- * offsets come from `Intl`, so any IANA zone name works and DST transitions are honoured.
+ * since the epoch), in the proleptic Gregorian calendar, for years 0001-9999 and beyond. Zones are
+ * read as Spark reads them (region names, Java's short ids, fixed offsets); region offsets come
+ * from `Intl`, so any IANA zone works and DST transitions are honoured, resolved the way Java's
+ * `ZonedDateTime` resolves them.
  */
 
 export const MICROS_PER_SECOND = 1_000_000n;
@@ -126,65 +128,299 @@ export function parseTimestampNtz(text: string): bigint | undefined {
   return parseTimestampParts(text)?.wallMicros;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
+// ---- time zones --------------------------------------------------------------------------
 
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (f) return f;
-  try {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      era: 'short',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-  } catch (e) {
-    throw new DeltaError(
-      'INVALID_ARGUMENT',
-      `Unknown time zone "${timeZone}": it is not an IANA zone name this runtime knows. Use a name like "UTC" or "America/Los_Angeles".`,
-      { cause: e, details: { timeZone } },
-    );
+/**
+ * Java's `ZoneId.SHORT_IDS`, which Spark applies to every zone id it reads (session zone, zone
+ * arguments, zones inside timestamp text).
+ */
+const SHORT_IDS: Readonly<Record<string, string>> = {
+  ACT: 'Australia/Darwin',
+  AET: 'Australia/Sydney',
+  AGT: 'America/Argentina/Buenos_Aires',
+  ART: 'Africa/Cairo',
+  AST: 'America/Anchorage',
+  BET: 'America/Sao_Paulo',
+  BST: 'Asia/Dhaka',
+  CAT: 'Africa/Harare',
+  CNT: 'America/St_Johns',
+  CST: 'America/Chicago',
+  CTT: 'Asia/Shanghai',
+  EAT: 'Africa/Addis_Ababa',
+  ECT: 'Europe/Paris',
+  IET: 'America/Indiana/Indianapolis',
+  IST: 'Asia/Kolkata',
+  JST: 'Asia/Tokyo',
+  MIT: 'Pacific/Apia',
+  NET: 'Asia/Yerevan',
+  NST: 'Pacific/Auckland',
+  PLT: 'Asia/Karachi',
+  PNT: 'America/Phoenix',
+  PRT: 'America/Puerto_Rico',
+  PST: 'America/Los_Angeles',
+  SST: 'Pacific/Guadalcanal',
+  VST: 'Asia/Ho_Chi_Minh',
+  EST: '-05:00',
+  MST: '-07:00',
+  HST: '-10:00',
+};
+
+/** A resolved zone: a fixed offset, or a region whose offsets come from `Intl`. */
+interface Zone {
+  /** Canonical id: `UTC`/`GMT`/`UT`, `Z`, `+HH:MM[:SS]`, or a region name. */
+  readonly id: string;
+  /** Offset in seconds for fixed-offset zones. */
+  readonly fixed?: number;
+  readonly formatter?: Intl.DateTimeFormat;
+  /** Offsets by UTC day number (NaN: the offset changes during that day). */
+  readonly days?: Map<number, number>;
+}
+
+/** Resolved zones by the text that named them; texts that are not zones are kept apart (parsers probe many). */
+const zones = new Map<string, Zone>();
+const notZones = new Set<string>();
+
+/** `±h`, `±hh`, `±hh:mm`, `±hhmm`, `±hh:mm:ss`, `±hhmmss` (Java's `ZoneOffset.of`), in seconds. */
+function parseZoneOffset(text: string): number | undefined {
+  const m = /^([+-])(?:(\d)|(\d\d)|(\d\d):(\d\d)|(\d\d)(\d\d)|(\d\d):(\d\d):(\d\d)|(\d\d)(\d\d)(\d\d))$/.exec(text);
+  if (!m) return undefined;
+  const g = m.slice(2).filter((x) => x !== undefined).map(Number);
+  const [h = 0, mi = 0, s = 0] = g;
+  if (h > 18 || mi > 59 || s > 59) return undefined;
+  const total = h * 3600 + mi * 60 + s;
+  if (total > 18 * 3600) return undefined;
+  return m[1] === '-' ? -total : total;
+}
+
+/** `+HH:MM[:SS]` of an offset (`Z` for zero), as Java prints a `ZoneOffset`. */
+export function formatZoneOffset(seconds: number): string {
+  if (seconds === 0) return 'Z';
+  const a = Math.abs(seconds);
+  const s = a % 60;
+  const base = `${seconds < 0 ? '-' : '+'}${pad(Math.floor(a / 3600), 2)}:${pad(Math.floor((a % 3600) / 60), 2)}`;
+  return s === 0 ? base : `${base}:${pad(s, 2)}`;
+}
+
+function resolveZone(text: string): Zone | null {
+  const cached = zones.get(text);
+  if (cached !== undefined) return cached;
+  if (notZones.has(text)) return null;
+  let zone: Zone | null = null;
+  // Spark also accepts the pre-3.0 forms `±h:mm` and `±hh:m`.
+  const id = SHORT_IDS[text] ?? text.replace(/([+-])(\d):/, '$10$2:').replace(/([+-])(\d\d):(\d)$/, '$1$2:0$3');
+  if (id === 'Z') zone = { id: 'Z', fixed: 0 };
+  else if (id === 'UTC' || id === 'GMT' || id === 'UT') zone = { id, fixed: 0 };
+  else if (/^[+-]/.test(id)) {
+    const o = parseZoneOffset(id);
+    zone = o === undefined ? null : { id: formatZoneOffset(o), fixed: o };
+  } else if (/^(UTC|GMT|UT)[+-]/.test(id)) {
+    const prefix = /^(UTC|GMT|UT)/.exec(id)![1]!;
+    const o = parseZoneOffset(id.slice(prefix.length));
+    zone = o === undefined ? null : { id: o === 0 ? prefix : `${prefix}${formatZoneOffset(o)}`, fixed: o };
+  } else if (/^[A-Za-z][A-Za-z0-9~/._+-]+$/.test(id)) {
+    try {
+      const formatter = new Intl.DateTimeFormat('en-US', {
+        timeZone: id,
+        hourCycle: 'h23',
+        era: 'short',
+        year: 'numeric',
+        month: 'numeric',
+        day: 'numeric',
+        hour: 'numeric',
+        minute: 'numeric',
+        second: 'numeric',
+      });
+      zone = { id, formatter, days: new Map() };
+    } catch {
+      zone = null;
+    }
   }
-  formatters.set(timeZone, f);
-  return f;
-}
-
-/** Throws INVALID_ARGUMENT unless `timeZone` is an IANA zone name the runtime knows. */
-export function validateTimeZone(timeZone: string): void {
-  if (!isUtc(timeZone)) formatterFor(timeZone);
-}
-
-const isUtc = (tz: string): boolean => tz === 'UTC' || tz === 'Etc/UTC' || tz === 'Z';
-
-/** Offset of `timeZone` east of UTC, in seconds, at the instant `epochSeconds`. */
-export function zoneOffsetSeconds(epochSeconds: number, timeZone: string): number {
-  if (isUtc(timeZone)) return 0;
-  const parts = formatterFor(timeZone).formatToParts(new Date(epochSeconds * 1000));
-  const get = (type: string): number => Number(parts.find((p) => p.type === type)?.value ?? 0);
-  const era = parts.find((p) => p.type === 'era')?.value ?? 'AD';
-  const year = era.startsWith('B') ? 1 - get('year') : get('year');
-  const wall = daysFromCivil(year, get('month'), get('day')) * 86400 + get('hour') * 3600 + get('minute') * 60 + get('second');
-  return wall - epochSeconds;
+  if (zone === null) {
+    if (notZones.size > 10_000) notZones.clear();
+    notZones.add(text);
+  } else {
+    if (zones.size > 10_000) zones.clear();
+    zones.set(text, zone);
+  }
+  return zone;
 }
 
 /**
- * Converts a wall-clock time in `timeZone` to UTC µs the way Java's `LocalDateTime.atZone` does:
- * in a DST overlap the earlier instant wins; a time inside a DST gap moves later by the gap.
+ * The canonical id of a zone as Spark reads one (`DateTimeUtils.getZoneId`): region names
+ * (`America/Los_Angeles`), Java's short ids (`PST`), `Z`, `UTC`/`GMT`/`UT` optionally followed by
+ * an offset, and offsets `±h[h][[:]mm[[:]ss]]`. Undefined when it is not a zone id.
  */
-export function wallClockToUtcMicros(wallMicros: bigint, timeZone: string): bigint {
-  if (isUtc(timeZone)) return wallMicros;
-  const sub = ((wallMicros % MICROS_PER_SECOND) + MICROS_PER_SECOND) % MICROS_PER_SECOND;
-  const wallSec = Number((wallMicros - sub) / MICROS_PER_SECOND);
+export function resolveZoneId(text: string): string | undefined {
+  return resolveZone(text)?.id;
+}
+
+function zoneOrThrow(timeZone: string): Zone {
+  const z = resolveZone(timeZone);
+  if (z) return z;
+  throw new DeltaError(
+    'INVALID_ARGUMENT',
+    `Unknown time zone "${timeZone}": it is neither a region name this runtime knows nor an offset. Use a name like "UTC" or "America/Los_Angeles", or an offset like "+08:00".`,
+    { details: { timeZone } },
+  );
+}
+
+/** Throws INVALID_ARGUMENT unless `timeZone` is a zone id Spark accepts (see {@link resolveZoneId}). */
+export function validateTimeZone(timeZone: string): void {
+  zoneOrThrow(timeZone);
+}
+
+/** Offset of a region east of UTC at an instant, read from `Intl` (exact to the second). */
+function regionOffset(z: Zone, epochSeconds: number): number {
+  const parts = z.formatter!.formatToParts(new Date(epochSeconds * 1000));
+  let year = 0;
+  let month = 0;
+  let day = 0;
+  let hour = 0;
+  let minute = 0;
+  let second = 0;
+  let bc = false;
+  for (const p of parts) {
+    switch (p.type) {
+      case 'year':
+        year = Number(p.value);
+        break;
+      case 'month':
+        month = Number(p.value);
+        break;
+      case 'day':
+        day = Number(p.value);
+        break;
+      case 'hour':
+        hour = Number(p.value);
+        break;
+      case 'minute':
+        minute = Number(p.value);
+        break;
+      case 'second':
+        second = Number(p.value);
+        break;
+      case 'era':
+        bc = p.value.startsWith('B');
+        break;
+      default:
+        break;
+    }
+  }
+  const wall = daysFromCivil(bc ? 1 - year : year, month, day) * 86400 + hour * 3600 + minute * 60 + second;
+  return wall - epochSeconds;
+}
+
+/** The offset of a region during UTC day `day`, or NaN when it changes that day (cached). */
+function dayOffset(z: Zone, day: number): number {
+  const days = z.days!;
+  let o = days.get(day);
+  if (o === undefined) {
+    const start = regionOffset(z, day * 86400);
+    o = regionOffset(z, day * 86400 + 86399) === start ? start : NaN;
+    if (days.size > 100_000) days.clear();
+    days.set(day, o);
+  }
+  return o;
+}
+
+/** Offset of `timeZone` east of UTC, in seconds, at the instant `epochSeconds`. */
+export function zoneOffsetSeconds(epochSeconds: number, timeZone: string): number {
+  const z = zoneOrThrow(timeZone);
+  if (z.fixed !== undefined) return z.fixed;
+  // Offsets change at most once a day: one cached offset per UTC day when it holds all day.
+  const o = dayOffset(z, Math.floor(epochSeconds / 86400));
+  return Number.isNaN(o) ? regionOffset(z, epochSeconds) : o;
+}
+
+/**
+ * Offset of a zone at an instant in µs. The day is found from the µs as a double (off by far less
+ * than a second even in year 9999), so exact bigint arithmetic is needed only within a second of a
+ * UTC midnight or on a day with a transition.
+ */
+function offsetAtMicros(z: Zone, micros: bigint): number {
+  if (z.fixed !== undefined) return z.fixed;
+  const approx = Number(micros) / 1e6;
+  const day = Math.floor(approx / 86400);
+  const rem = approx - day * 86400;
+  if (rem >= 1 && rem <= 86398) {
+    const o = dayOffset(z, day);
+    if (!Number.isNaN(o)) return o;
+  }
+  const seconds = Number(floorDivBig(micros, MICROS_PER_SECOND));
+  const o = dayOffset(z, Math.floor(seconds / 86400));
+  return Number.isNaN(o) ? regionOffset(z, seconds) : o;
+}
+
+/** µs since the epoch → wall-clock µs in `timeZone` (the local date-time read as UTC). */
+export function utcToWallMicros(micros: bigint, timeZone: string): bigint {
+  return micros + BigInt(offsetAtMicros(zoneOrThrow(timeZone), micros)) * MICROS_PER_SECOND;
+}
+
+/**
+ * Converts a wall-clock time in `timeZone` to UTC µs the way Java's `ZonedDateTime.ofLocal` does:
+ * in a DST overlap the earlier instant wins unless `preferredOffsetSeconds` is one of the two
+ * valid offsets; a time inside a DST gap moves later by the gap.
+ */
+export function wallClockToUtcMicros(wallMicros: bigint, timeZone: string, preferredOffsetSeconds?: number): bigint {
+  const z = zoneOrThrow(timeZone);
+  if (z.fixed !== undefined) return wallMicros - BigInt(z.fixed) * MICROS_PER_SECOND;
+  // Fast path: one offset over the three UTC days around the wall time (the instant is within 18 hours of it).
+  const day = Math.floor(Number(wallMicros) / 86_400e6);
+  const o = dayOffset(z, day);
+  if (!Number.isNaN(o) && dayOffset(z, day - 1) === o && dayOffset(z, day + 1) === o) return wallMicros - BigInt(o) * MICROS_PER_SECOND;
+  const wallSecBig = floorDivBig(wallMicros, MICROS_PER_SECOND);
+  const sub = wallMicros - wallSecBig * MICROS_PER_SECOND;
+  const wallSec = Number(wallSecBig);
   const before = zoneOffsetSeconds(wallSec - 86400, timeZone);
   const after = zoneOffsetSeconds(wallSec + 86400, timeZone);
-  const valid = [wallSec - before, wallSec - after].filter((t) => t + zoneOffsetSeconds(t, timeZone) === wallSec);
-  const instant = valid.length === 0 ? wallSec - before : Math.min(...valid);
-  return BigInt(instant) * MICROS_PER_SECOND + sub;
+  const valid = (before === after ? [before] : [before, after]).filter((x) => zoneOffsetSeconds(wallSec - x, timeZone) === x);
+  let offset: number;
+  if (valid.length === 0) offset = before;
+  else if (valid.length === 1) offset = valid[0]!;
+  else offset = preferredOffsetSeconds !== undefined && valid.includes(preferredOffsetSeconds) ? preferredOffsetSeconds : Math.max(...valid);
+  return BigInt(wallSec - offset) * MICROS_PER_SECOND + sub;
+}
+
+/** |µs| below which wall-clock µs (with any offset) are exact as doubles. */
+const SAFE_MICROS = 2n ** 53n - 100_000_000_000n;
+const DAY_US = 86_400e6;
+
+/** Day and µs of the day of exact integer µs given as a double (corrects the rounding of the division). */
+function splitNumber(w: number): { days: number; micros: number } {
+  let days = Math.floor(w / DAY_US);
+  let micros = w - days * DAY_US;
+  if (micros < 0) {
+    days--;
+    micros += DAY_US;
+  } else if (micros >= DAY_US) {
+    days++;
+    micros -= DAY_US;
+  }
+  return { days, micros };
+}
+
+/** Days since the epoch and µs of the day of wall-clock µs. */
+export function splitWallMicros(wall: bigint): { days: number; micros: number } {
+  if (wall > -SAFE_MICROS && wall < SAFE_MICROS) return splitNumber(Number(wall));
+  const d = floorDivBig(wall, MICROS_PER_DAY);
+  return { days: Number(d), micros: Number(wall - d * MICROS_PER_DAY) };
+}
+
+/** The local date (days since the epoch), time of day (µs) and offset (seconds) of an instant in `timeZone`. */
+export function localDayTime(micros: bigint, timeZone: string): { days: number; micros: number; offset: number } {
+  const offset = offsetAtMicros(zoneOrThrow(timeZone), micros);
+  const local = micros > -SAFE_MICROS && micros < SAFE_MICROS ? splitNumber(Number(micros) + offset * 1e6) : splitWallMicros(micros + BigInt(offset) * MICROS_PER_SECOND);
+  return { days: local.days, micros: local.micros, offset };
+}
+
+/** The date (days since the epoch) of an instant in `timeZone` (Spark's `microsToDays`). */
+export function microsToDays(micros: bigint, timeZone: string): number {
+  return localDayTime(micros, timeZone).days;
+}
+
+/** The first instant of a date in `timeZone` (Spark's `daysToMicros`; after the gap when midnight is skipped). */
+export function daysToMicros(days: number, timeZone: string): bigint {
+  return wallClockToUtcMicros(BigInt(days) * MICROS_PER_DAY, timeZone);
 }
 
 function splitMicros(micros: bigint): { days: number; secondOfDay: number; micro: number } {
@@ -224,18 +460,36 @@ export function addMonthsToDays(days: number, months: number): number {
   return daysFromCivil(y, m, Math.min(day, daysInMonth(y, m)));
 }
 
-/**
- * A timestamp plus a calendar interval as Spark's `timestampAddInterval`: months and days are added
- * to the wall-clock date in `timeZone` (so a day is 23 or 25 hours across DST), then micros.
- */
-export function addIntervalToTimestamp(micros: bigint, months: number, days: number, extraMicros: bigint, timeZone: string): bigint {
-  if (months === 0 && days === 0) return micros + extraMicros;
-  const offset = BigInt(zoneOffsetSeconds(Number(floorDivBig(micros, MICROS_PER_SECOND)), timeZone)) * MICROS_PER_SECOND;
-  const wall = micros + offset;
+/** A timestamp's wall-clock date moved by `f` in `timeZone`, keeping the time of day (Java's `ZonedDateTime.plusDays/plusMonths`). */
+function moveWallDate(micros: bigint, timeZone: string, f: (days: number) => number): bigint {
+  const offset = zoneOffsetSeconds(Number(floorDivBig(micros, MICROS_PER_SECOND)), timeZone);
+  const wall = micros + BigInt(offset) * MICROS_PER_SECOND;
   const day = floorDivBig(wall, MICROS_PER_DAY);
   const timeOfDay = wall - day * MICROS_PER_DAY;
-  const newDay = addMonthsToDays(Number(day), months) + days;
-  return wallClockToUtcMicros(BigInt(newDay) * MICROS_PER_DAY + timeOfDay, timeZone) + extraMicros;
+  return wallClockToUtcMicros(BigInt(f(Number(day))) * MICROS_PER_DAY + timeOfDay, timeZone, offset);
+}
+
+/**
+ * A timestamp plus an interval of `months`, `days` and `extraMicros`, as Spark 3.5 adds interval
+ * literals: months move the wall-clock date in `timeZone` (clamping the day to the month's end),
+ * then days, then the microseconds move the instant. An interval without months is a day-time
+ * interval: its whole days (of 24 hours, `INTERVAL 36 HOURS` has one) move the wall-clock date, so
+ * a day is 23 or 25 hours across a DST change, and the rest moves the instant (`timestampAddDayTime`).
+ * A wall-clock time in a DST overlap keeps the offset it had when valid, one in a gap moves later.
+ */
+export function addIntervalToTimestamp(micros: bigint, months: number, days: number, extraMicros: bigint, timeZone: string): bigint {
+  let wholeDays = days;
+  let rest = extraMicros;
+  if (months === 0) {
+    const total = BigInt(days) * MICROS_PER_DAY + extraMicros;
+    const d = total / MICROS_PER_DAY;
+    wholeDays = Number(d);
+    rest = total - d * MICROS_PER_DAY;
+  }
+  let r = micros;
+  if (months !== 0) r = moveWallDate(r, timeZone, (d) => addMonthsToDays(d, months));
+  if (wholeDays !== 0) r = moveWallDate(r, timeZone, (d) => d + wholeDays);
+  return r + rest;
 }
 
 /** Floor division of bigints (rounds toward negative infinity). */
