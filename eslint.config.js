@@ -19,7 +19,8 @@ const fsOnly = [
   { name: 'fs/promises', message: 'node:fs is imported only by storage/local-store.ts.' },
 ];
 const internals = {
-  group: ['@deltakit/*/src/*', '@deltakit/*/dist/*', '../../*/src/*', '../../../packages/*/src/*'],
+  // `../../../src/*` is a package's own sources seen from test/<area>/<sub>/ (not another package).
+  group: ['@deltakit/*/src/*', '@deltakit/*/dist/*', '../../*/src/*', '!../../../src/*', '../../../packages/*/src/*'],
   message: 'Import other packages through their public entry point (e.g. @deltakit/core), never their internals.',
 };
 
