@@ -281,10 +281,12 @@ function decimalKernel(op: Op, a: Vec, b: Vec, result: DataType, n: number, vali
   const isLong = result.kind === 'primitive';
   const rt = isLong ? decimalType(38, 0) : (result as DecimalType);
   const rs = rt.scale;
-  const out = isLong ? new BigInt64Array(n) : new Array<bigint>(n);
+  // Every entry is a bigint (0n on null rows): stores of null rows are read by later kernels.
+  const out = isLong ? new BigInt64Array(n) : new Array<bigint>(n).fill(0n);
   const ok = new Uint8Array(n);
   const common = Math.max(sa, sb);
   for (let i = 0; i < n; i++) {
+    if (valid !== null && valid[i] === 0) continue;
     const p = x[ca ? 0 : i]!;
     const q = y[cb ? 0 : i]!;
     let r: bigint;
