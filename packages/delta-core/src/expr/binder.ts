@@ -354,7 +354,8 @@ class Binder {
     const otherwise = c.otherwise ? this.bind(c.otherwise) : ({ kind: 'literal', type: VOID, value: null } as TypedExpr);
     const type = widerCommonType([...thens, otherwise].map((x) => x.type));
     if (type === undefined) this.error('TYPE_MISMATCH', `CASE branches need one common type; got ${[...thens, otherwise].map((x) => typeText(x.type)).join(', ')}. Cast the branches`, at);
-    const t = isVoid(type) ? STRING : type;
+    // All-NULL branches keep Spark's NullType (void), so COALESCE and arithmetic around them widen as in Spark.
+    const t = type;
     return {
       kind: 'case',
       type: t,

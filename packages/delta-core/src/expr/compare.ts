@@ -117,24 +117,62 @@ function decimalLoop(lo: BigUint64Array, hi: BigInt64Array, lit: bigint, table: 
 
 /** Unsigned byte-wise comparison of each row with `lit` (UTF-8 byte order for strings). */
 function bytesLoop(offsets: Int32Array | BigInt64Array, data: Uint8Array, lit: Uint8Array, table: Uint8Array, out: Uint8Array): void {
-  const small = offsets instanceof Int32Array;
+  if (offsets instanceof Int32Array) {
+    if (table[0] === table[2]) bytesEqualLoop(offsets, data, lit, table[1]!, table[0]!, out);
+    else bytesOrderLoop(offsets, data, lit, table, out);
+    return;
+  }
   const m = lit.length;
   for (let i = 0; i < out.length; i++) {
-    const start = small ? offsets[i]! : Number(offsets[i]!);
-    const end = small ? offsets[i + 1]! : Number(offsets[i + 1]!);
-    const len = end - start;
-    const k = len < m ? len : m;
-    let c = 0;
-    for (let j = 0; j < k; j++) {
-      const d = data[start + j]! - lit[j]!;
-      if (d !== 0) {
-        c = d < 0 ? -1 : 1;
-        break;
-      }
-    }
-    if (c === 0 && len !== m) c = len < m ? -1 : 1;
-    out[i] = table[c + 1]!;
+    const start = Number(offsets[i]!);
+    const len = Number(offsets[i + 1]!) - start;
+    out[i] = table[compareBytesAt(data, start, len, lit, m) + 1]!;
   }
+}
+
+/** `=` / `!=`: rows of another length differ without reading their bytes. */
+function bytesEqualLoop(offsets: Int32Array, data: Uint8Array, lit: Uint8Array, same: number, differ: number, out: Uint8Array): void {
+  const m = lit.length;
+  for (let i = 0; i < out.length; i++) {
+    const start = offsets[i]!;
+    if (offsets[i + 1]! - start !== m) {
+      out[i] = differ;
+      continue;
+    }
+    let j = m - 1;
+    while (j >= 0 && data[start + j] === lit[j]) j--;
+    out[i] = j < 0 ? same : differ;
+  }
+}
+
+function bytesOrderLoop(offsets: Int32Array, data: Uint8Array, lit: Uint8Array, table: Uint8Array, out: Uint8Array): void {
+  const m = lit.length;
+  for (let i = 0; i < out.length; i++) {
+    const start = offsets[i]!;
+    out[i] = table[compareBytesAt(data, start, offsets[i + 1]! - start, lit, m) + 1]!;
+  }
+}
+
+function compareBytesAt(data: Uint8Array, start: number, len: number, lit: Uint8Array, m: number): number {
+  const k = len < m ? len : m;
+  for (let j = 0; j < k; j++) {
+    const d = data[start + j]! - lit[j]!;
+    if (d !== 0) return d < 0 ? -1 : 1;
+  }
+  return len === m ? 0 : len < m ? -1 : 1;
+}
+
+/**
+ * `values[i] op lit` for every row of a typed store (ints, floats or longs), ignoring validity:
+ * the evaluator's fast path when one side of a comparison is a computed column and the other a
+ * constant. Longs compare exactly; NaN sorts above every number.
+ */
+export function compareTypedLiteral(values: Int32Array | Float64Array | BigInt64Array, op: ComparisonOp, lit: number | bigint): Uint8Array {
+  const out = new Uint8Array(values.length);
+  const table = TABLES[op];
+  if (values instanceof BigInt64Array) bigintLoop(values, BigInt(lit), table, out);
+  else numberLoop(values, Number(lit), table, out);
+  return out;
 }
 
 function genericLoop(v: ColumnView, lit: Exclude<Scalar, null>, table: Uint8Array, out: Uint8Array): void {

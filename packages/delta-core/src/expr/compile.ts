@@ -9,7 +9,7 @@ import { DeltaError } from '../errors.js';
 import type { ComparisonOp } from './ast.js';
 import { castVec } from './cast.js';
 import { columnView, validityOf } from './column-view.js';
-import { FALSE, NULL, TRUE, applyNulls, compareColumns, compareLiteral } from './compare.js';
+import { FALSE, NULL, TRUE, applyNulls, compareColumns, compareLiteral, compareTypedLiteral } from './compare.js';
 import { compareNumbers } from './scalar.js';
 import type { EvalContext, TypedColumn, TypedExpr } from './typed.js';
 import { compareValues, type Value } from './value.js';
@@ -109,21 +109,24 @@ function compileNode(e: TypedExpr, names: 'logical' | 'physical'): Node {
       return (run) => {
         if (args.length === 0) return constBool(isAnd, run.ctx.length);
         let acc: Uint8Array | undefined;
+        let nulls = false;
         for (const a of args) {
           const v = a(run);
           if (v.isConstant) {
             const c = v.constantValue === null ? NULL : v.constantValue ? TRUE : FALSE;
             if (isAnd ? c === FALSE : c === TRUE) return constBool(!isAnd, run.ctx.length);
+            if (c === NULL) nulls = true;
             if (acc === undefined) acc = new Uint8Array(run.ctx.length).fill(c);
             else for (let i = 0; i < acc.length; i++) acc[i] = isAnd ? Math.min(acc[i]!, c) : Math.max(acc[i]!, c);
             continue;
           }
           const codes = v.codes();
-          if (acc === undefined) acc = Uint8Array.from(codes);
+          if (v.valid() !== null) nulls = true;
+          if (acc === undefined) acc = codes.slice();
           else if (isAnd) for (let i = 0; i < acc.length; i++) acc[i] = acc[i]! < codes[i]! ? acc[i]! : codes[i]!;
           else for (let i = 0; i < acc.length; i++) acc[i] = acc[i]! > codes[i]! ? acc[i]! : codes[i]!;
         }
-        return tri(acc!);
+        return tri(acc!, nulls);
       };
     }
     case 'not': {
@@ -204,7 +207,8 @@ function constBool(value: boolean, n: number): Vec {
 }
 
 const BOOL = { kind: 'primitive', name: 'boolean' } as const;
-const tri = (codes: Uint8Array): Vec => Vec.of(BOOL, { kind: 'tri', codes }, codesValidity(codes), codes.length);
+/** Three-valued codes as a boolean Vec; `mayHaveNulls: false` skips looking for null codes. */
+const tri = (codes: Uint8Array, mayHaveNulls = true): Vec => Vec.of(BOOL, { kind: 'tri', codes }, mayHaveNulls ? codesValidity(codes) : null, codes.length);
 
 function codesValidity(codes: Uint8Array): Uint8Array | null {
   let valid: Uint8Array | null = null;
@@ -259,7 +263,7 @@ function compileComparison(op: ComparisonOp, left: TypedExpr, right: TypedExpr, 
       const batch = run.batches[left.relation]!;
       const view = columnView(batch, names === 'logical' ? left.path : left.physicalPath);
       if (!FAST_KINDS.has(view.kind) && view.kind !== 'null') return slow(run);
-      return tri(compareLiteral(view, op, right.value as never));
+      return tri(compareLiteral(view, op, right.value as never), view.valid !== null || right.value === null);
     };
   }
   if (atomic && left.kind === 'column' && right.kind === 'column' && left.relation === right.relation) {
@@ -291,6 +295,8 @@ function generalComparison(op: ComparisonOp, left: Node, right: Node): Node {
   return (run) => {
     const a = left(run);
     const b = right(run);
+    const fast = op === '<=>' ? undefined : typedVsConstant(op, a, b);
+    if (fast) return fast;
     const n = run.ctx.length;
     const out = new Uint8Array(n);
     const cmp = comparator(a, b);
@@ -307,6 +313,22 @@ function generalComparison(op: ComparisonOp, left: Node, right: Node): Node {
     }
     return tri(out);
   };
+}
+
+const FLIPPED: Record<ComparisonOp, ComparisonOp> = { '=': '=', '<=>': '<=>', '!=': '!=', '<': '>', '<=': '>=', '>': '<', '>=': '<=' };
+
+/** A computed int/double/long column against a non-null constant: one typed loop, no per-row closure. */
+function typedVsConstant(op: ComparisonOp, a: Vec, b: Vec): Vec | undefined {
+  const [col, k, o] = b.isConstant && !a.isConstant ? [a, b, op] : a.isConstant && !b.isConstant ? [b, a, FLIPPED[op]] : [undefined, undefined, op];
+  if (col === undefined || k === undefined || k.constantValue === null) return undefined;
+  const lit = k.constantValue;
+  if (typeof lit !== 'number' && typeof lit !== 'bigint') return undefined;
+  const s = col.store();
+  if (s.kind !== 'i32' && s.kind !== 'f64' && s.kind !== 'i64') return undefined;
+  const out = compareTypedLiteral(s.values, o, lit);
+  const valid = col.valid();
+  applyNulls(out, valid, NULL);
+  return tri(out, valid !== null);
 }
 
 /** A row comparator (-1, 0, 1) for two Vecs of the same type. */

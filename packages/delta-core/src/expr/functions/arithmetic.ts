@@ -115,6 +115,9 @@ export function arithmeticKernel(op: Op, a: Vec, b: Vec, result: DataType, ctx: 
   let valid = andValid(a.valid(), b.valid());
   if (a.type.kind === 'decimal') return decimalKernel(op, a, b, result, n, valid);
   const t = a.type as Extract<DataType, { kind: 'primitive' }>;
+  if (b.isConstant && !a.isConstant && op !== 'div' && b.constantValue !== null && (t.name === 'long' || t.name === 'double')) {
+    return byConstant(op, a, b.constantValue as number | bigint, result, n, valid);
+  }
   if (op === 'div') {
     const x = one(a).i64();
     const y = one(b).i64();
@@ -224,6 +227,31 @@ export function arithmeticKernel(op: Op, a: Vec, b: Vec, result: DataType, ctx: 
   return Vec.of(result, { kind: 'i32', values: out }, valid, n);
 }
 
+/**
+ * `column op constant` for long and double columns: the operator is chosen once and the constant
+ * read once (no per-row switch or BigInt read of the constant). Same results as the general loops.
+ */
+function byConstant(op: Exclude<Op, 'div'>, a: Vec, k: number | bigint, result: DataType, n: number, valid: Uint8Array | null): Vec {
+  if ((op === '/' || op === '%') && (k === 0 || k === 0n)) return Vec.constant(result, null, n);
+  if (typeof k === 'bigint') {
+    const x = a.i64();
+    const out = new BigInt64Array(n);
+    if (op === '+') for (let i = 0; i < n; i++) out[i] = x[i]! + k;
+    else if (op === '-') for (let i = 0; i < n; i++) out[i] = x[i]! - k;
+    else if (op === '*') for (let i = 0; i < n; i++) out[i] = x[i]! * k;
+    else for (let i = 0; i < n; i++) out[i] = x[i]! % k;
+    return Vec.of(result, { kind: 'i64', values: out }, valid, n);
+  }
+  const x = a.f64();
+  const out = new Float64Array(n);
+  if (op === '+') for (let i = 0; i < n; i++) out[i] = x[i]! + k;
+  else if (op === '-') for (let i = 0; i < n; i++) out[i] = x[i]! - k;
+  else if (op === '*') for (let i = 0; i < n; i++) out[i] = x[i]! * k;
+  else if (op === '/') for (let i = 0; i < n; i++) out[i] = x[i]! / k;
+  else for (let i = 0; i < n; i++) out[i] = x[i]! % k;
+  return Vec.of(result, { kind: 'f64', values: out }, valid, n);
+}
+
 /** A constant Vec as one row (kernels index constants at 0), any other Vec as it is. */
 const one = (v: Vec): Vec => (v.isConstant ? Vec.constant(v.type, v.constantValue, 1) : v);
 
@@ -253,10 +281,12 @@ function decimalKernel(op: Op, a: Vec, b: Vec, result: DataType, n: number, vali
   const isLong = result.kind === 'primitive';
   const rt = isLong ? decimalType(38, 0) : (result as DecimalType);
   const rs = rt.scale;
-  const out = isLong ? new BigInt64Array(n) : new Array<bigint>(n);
+  // Every entry is a bigint (0n on null rows): stores of null rows are read by later kernels.
+  const out = isLong ? new BigInt64Array(n) : new Array<bigint>(n).fill(0n);
   const ok = new Uint8Array(n);
   const common = Math.max(sa, sb);
   for (let i = 0; i < n; i++) {
+    if (valid !== null && valid[i] === 0) continue;
     const p = x[ca ? 0 : i]!;
     const q = y[cb ? 0 : i]!;
     let r: bigint;
