@@ -100,6 +100,24 @@ export function evalFn(name: string, ...args: Arg[]): Value {
   return viaColumns;
 }
 
+/**
+ * Like {@link evalFn} for functions whose trailing arguments must be constants (a scale, an
+ * escape): arguments from index `constantFrom` on stay literals in the column evaluation.
+ */
+export function evalConst(name: string, constantFrom: number, ...args: Arg[]): Value {
+  const viaColumns = evalColumns(
+    name,
+    args.map((a, i) => (i >= constantFrom ? { literal: a } : { type: a.type, values: [a.value] })),
+  )[0]!;
+  const viaLiterals = bindExpression(call(name, ...args.map(typedLit)), struct([]));
+  expect(viaLiterals.kind, `${name} folds to a literal`).toBe('literal');
+  expect(norm((viaLiterals as { value: Value }).value), `${name}: literal and column evaluation agree`).toEqual(norm(viaColumns));
+  return viaColumns;
+}
+
+/** `fn(x, constants...)` as a comparable value. */
+export const evk = (name: string, ...args: Arg[]): unknown => norm(evalConst(name, 1, ...args));
+
 /** `fn(args)` as a comparable value (see {@link norm}). */
 export const ev = (name: string, ...args: Arg[]): unknown => norm(evalFn(name, ...args));
 
@@ -139,7 +157,12 @@ export function randomStrings(count: number, seed: number, alphabet: readonly st
 export const DEFAULT_ALPHABET: readonly string[] = [...'abcxyzABCXYZ019 _-.,%', 'é', 'Ä', 'ö', 'ñ', 'Ω', 'λ', 'Ж', 'д', '中', '文', '😀', '🎉'];
 
 export { BINARY, BOOLEAN, DATE, DOUBLE, FLOAT, INT, LONG, SHORT, BYTE, STRING, TIMESTAMP, VOID, decimalType } from '../../src/expr/type-rules.js';
-export { call, col, lit, and, cmp } from '../../src/expr/ast.js';
+export { call, col, lit, and, or, cmp, type Expr } from '../../src/expr/ast.js';
+export { murmur3Int, murmur3Long, murmur3Bytes } from '../../src/expr/functions/murmur3.js';
+export { xxhashInt, xxhashLong, xxhashBytes, resultBigInt } from '../../src/expr/functions/xxhash64.js';
+export { DeltaTable } from '../../src/table/delta-table.js';
+export { createDefaultEngine } from '../../src/table/default-engine.js';
+export { LocalFileSystemStore } from '../../src/storage/local-store.js';
 export { bindExpression } from '../../src/expr/binder.js';
 export { compileExpression } from '../../src/expr/compile.js';
 export { field, struct, primitive, decimal } from '../../src/schema/types.js';

@@ -15,9 +15,12 @@
  * binary value, Java the shortest decimal digits); initcap, soundex, translate's deletion,
  * chr (not defined alike).
  */
-import { describe, expect, it } from 'vitest';
-import { duckRows, lit } from '../../parquet/duckdb-oracle.js';
-import { INT, STRING, arr, bin, bool, date, dbl, dec, errorCode, ev, evalColumns, evalFn, flt, int, long, norm, nul, randomStrings, resultType, str, typedNull } from '../function-helpers.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { duckRows, lit as sqlLit } from '../../parquet/duckdb-oracle.js';
+import { DOUBLE, DeltaTable, INT, LONG, LocalFileSystemStore, STRING, and, arr, bin, call, cmp, col, createDefaultEngine, decimalType, field, lit, or, struct, bool, date, dbl, dec, errorCode, ev, evalColumns, evalFn, flt, int, long, norm, nul, randomStrings, resultType, str, typedNull } from '../function-helpers.js';
 
 const bytes = (s: string) => Array.from(new TextEncoder().encode(s));
 
@@ -490,7 +493,7 @@ describe('format_string / printf (Java Formatter, StringExpressionsSuite)', () =
 
 async function duckValues(sqlExpr: string, columns: (readonly (string | number | bigint | null)[])[]): Promise<unknown[]> {
   const n = columns[0]!.length;
-  const cell = (v: string | number | bigint | null) => (v === null ? 'NULL' : typeof v === 'string' ? lit(v) : String(v));
+  const cell = (v: string | number | bigint | null) => (v === null ? 'NULL' : typeof v === 'string' ? sqlLit(v) : String(v));
   const rows = Array.from({ length: n }, (_, i) => `(${i}, ${columns.map((c) => cell(c[i]!)).join(', ')})`).join(',\n');
   const names = columns.map((_, k) => `c${k}`).join(', ');
   const out = await duckRows(`SELECT ${sqlExpr} AS r FROM (VALUES ${rows}) t(i, ${names}) ORDER BY i`);
@@ -577,5 +580,43 @@ describe('binding', () => {
     expect(resultType('split', str('a'), str(','))).toEqual({ kind: 'array', elementType: STRING, containsNull: false });
     expect(errorCode(() => resultType('upper', arr(INT, [1])))).toBe('TYPE_MISMATCH');
     expect(errorCode(() => resultType('lpad', str('a')))).toBe('WRONG_ARGUMENT_COUNT');
+  });
+});
+
+describe('functions in scan filters', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'deltakit-fn-'));
+  const engine = createDefaultEngine({ store: new LocalFileSystemStore(), workers: 0 });
+  afterAll(async () => {
+    await engine.parquet.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a table written with DeltaTable is filtered by string, math and hash functions', async () => {
+    const schema = struct([field('id', LONG), field('name', STRING), field('x', DOUBLE), field('d', decimalType(10, 2))]);
+    const rows = [
+      { id: 1n, name: 'Spark', x: 2.5, d: '1.25' },
+      { id: 0n, name: 'apple', x: -20, d: '3.50' },
+      { id: 2n, name: 'Äpfel', x: 3.9, d: '-7.45' },
+      { id: 3n, name: 'kitten', x: 104.9, d: '0.05' },
+      { id: 4n, name: null, x: null, d: null },
+      { id: -1n, name: 'sparkling', x: -0, d: '99.99' },
+      { id: 5n, name: 'Spark ', x: 7, d: '1' },
+      { id: 6n, name: 'Äpfels', x: 3, d: '0' },
+      { id: 7n, name: 'sitten', x: 95, d: '0' },
+      { id: 8n, name: 'spark', x: 0.5, d: '100.01' },
+    ];
+    const table = DeltaTable.forPath(dir, { engine });
+    await table.write({ rows: rows.slice(0, 5), schema });
+    await table.write({ rows: rows.slice(5), schema }, { mode: 'append' });
+    const filter = or(
+      cmp('=', call('md5', col('name')), lit('8cde774d6f7333752ed72cacddb05126')), // md5('Spark'), Spark docs
+      and(call('like', call('upper', col('name')), lit('ÄP%')), cmp('=', call('length', col('name')), lit(5n))),
+      and(cmp('=', call('levenshtein', col('name'), lit('sitting')), lit(3n)), cmp('=', call('round', col('x'), lit(-1n)), lit(100n))),
+      cmp('=', call('hash', col('id')), lit(BigInt(0x9c67b85d | 0))), // hash(0L), generated with Spark
+      and(call('rlike', col('name'), lit('^spark(ling)?$')), cmp('=', call('abs', col('x')), lit(0n)), cmp('=', call('ceil', col('d')), lit(100n))),
+    );
+    const snap = await table.snapshot();
+    const got = (await snap.scan({ filter }).toTable()).toArray().map((r) => (r.toJSON() as { id: bigint }).id);
+    expect(got.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))).toEqual([-1n, 0n, 1n, 2n, 3n]);
   });
 });
