@@ -9,22 +9,70 @@
  * structs element by element. Maps are refused, as in Spark. Atomic columns are hashed with
  * typed-array loops; nested ones value by value.
  */
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import type { DataType } from '../../schema/types.js';
 import type { DecimalValue } from '../scalar.js';
-import { BINARY, INT, LONG, STRING } from '../type-rules.js';
-import type { EvalContext } from '../typed.js';
+import { BINARY, INT, LONG, STRING, isString, isVoid } from '../type-rules.js';
+import type { BoundFunction, EvalContext, TypedExpr } from '../typed.js';
 import { isStructValue, type Value } from '../value.js';
 import { Vec } from '../vector.js';
 import { coerceArg, containsMap, describeType } from './coerce.js';
-import type { FunctionDef } from './function.js';
-import { rowwise } from './kernels.js';
+import type { FunctionBindContext, FunctionDef } from './function.js';
+import { VecBuilder } from './kernels.js';
+import { rawBytes } from './text.js';
 import { murmur3Bytes, murmur3Int, murmur3Long } from './murmur3.js';
 import { resultHi, resultLo, xxhashBytes, xxhashInt, xxhashLong } from './xxhash64.js';
 
 // ---- digests ---------------------------------------------------------------------------------
 
-const digest = (algorithm: string) => (b: Uint8Array) => createHash(algorithm).update(b).digest('hex');
+type Digest = (b: Uint8Array) => string;
+// One-shot `crypto.hash` (Node >= 20.12) is cheaper per row than createHash; both give the same hex.
+const oneShot = (crypto as { hash?: (algorithm: string, data: Uint8Array, encoding: 'hex') => string }).hash;
+const digest = (algorithm: string): Digest => (oneShot ? (b) => oneShot(algorithm, b, 'hex') : (b) => crypto.createHash(algorithm).update(b).digest('hex'));
+
+/** A string argument stays a string (its UTF-8 bytes are hashed); anything else becomes binary. */
+const bytesArg = (ctx: FunctionBindContext, arg: TypedExpr): TypedExpr => (isString(arg.type) ? arg : coerceArg(ctx, arg, 1, BINARY));
+
+const digestEncoder = new TextEncoder();
+
+/**
+ * Calls `f(bytes, i)` for every non-null row of a string or binary Vec: Arrow-backed columns
+ * pass views of their stored bytes, strings are encoded to UTF-8 (the cast Spark inserts).
+ */
+function forEachBytes(v: Vec, n: number, f: (b: Uint8Array, i: number) => void): void {
+  const valid = v.valid();
+  const raw = rawBytes(v);
+  if (raw) {
+    const { offsets, data } = raw;
+    for (let i = 0; i < n; i++) if (valid === null || valid[i] === 1) f(data.subarray(Number(offsets[i]!), Number(offsets[i + 1]!)), i);
+    return;
+  }
+  if (v.isConstant && v.constantValue === null) return;
+  if (isString(v.type)) {
+    const xs = v.str();
+    for (let i = 0; i < n; i++) if (valid === null || valid[i] === 1) f(digestEncoder.encode(xs[i]!), i);
+    return;
+  }
+  if (isVoid(v.type)) return;
+  const xs = v.bin();
+  for (let i = 0; i < n; i++) if (valid === null || valid[i] === 1) f(xs[i]!, i);
+}
+
+/** A kernel applying `f` to the bytes of the first argument; null in, null out. */
+function bytesKernel(type: DataType, f: (b: Uint8Array, i: number, vs: readonly Vec[]) => Value): BoundFunction {
+  return {
+    eval(vs, c) {
+      const out = new VecBuilder(type, c.length);
+      const seen = new Uint8Array(c.length);
+      forEachBytes(vs[0]!, c.length, (b, i) => {
+        seen[i] = 1;
+        out.set(i, f(b, i, vs));
+      });
+      for (let i = 0; i < c.length; i++) if (!seen[i]) out.setNull(i);
+      return out.finish();
+    },
+  };
+}
 
 function digestDef(name: string, aliases: readonly string[], algorithm: string): FunctionDef {
   const f = digest(algorithm);
@@ -34,20 +82,27 @@ function digestDef(name: string, aliases: readonly string[], algorithm: string):
     arity: [1, 1],
     signature: `${name}(expr)`,
     bind(args, ctx) {
-      return { type: STRING, args: [coerceArg(ctx, args[0]!, 1, BINARY)], fn: rowwise(STRING, ([b]) => f(b as Uint8Array)) };
+      return { type: STRING, args: [bytesArg(ctx, args[0]!)], fn: bytesKernel(STRING, (b) => f(b)) };
     },
   };
 }
 
-const SHA2: Readonly<Record<number, (b: Uint8Array) => string>> = { 0: digest('sha256'), 224: digest('sha224'), 256: digest('sha256'), 384: digest('sha384'), 512: digest('sha512') };
+const SHA2: Readonly<Record<number, Digest>> = { 0: digest('sha256'), 224: digest('sha224'), 256: digest('sha256'), 384: digest('sha384'), 512: digest('sha512') };
 
 const sha2Def: FunctionDef = {
   name: 'sha2',
   arity: [2, 2],
   signature: 'sha2(expr, bitLength)',
   bind(args, ctx) {
-    const cast = [coerceArg(ctx, args[0]!, 1, BINARY), coerceArg(ctx, args[1]!, 2, INT)];
-    return { type: STRING, args: cast, fn: rowwise(STRING, ([b, bits]) => SHA2[bits as number]?.(b as Uint8Array) ?? null) };
+    const cast = [bytesArg(ctx, args[0]!), coerceArg(ctx, args[1]!, 2, INT)];
+    return {
+      type: STRING,
+      args: cast,
+      fn: bytesKernel(STRING, (b, i, vs) => {
+        const bits = vs[1]!.get(i);
+        return bits === null ? null : (SHA2[bits as number]?.(b) ?? null);
+      }),
+    };
   },
 };
 
@@ -73,7 +128,7 @@ const crc32Def: FunctionDef = {
   arity: [1, 1],
   signature: 'crc32(expr)',
   bind(args, ctx) {
-    return { type: LONG, args: [coerceArg(ctx, args[0]!, 1, BINARY)], fn: rowwise(LONG, ([b]) => BigInt(crc32(b as Uint8Array))) };
+    return { type: LONG, args: [bytesArg(ctx, args[0]!)], fn: bytesKernel(LONG, (b) => BigInt(crc32(b))) };
   },
 };
 
@@ -216,16 +271,28 @@ function murmurColumn(seeds: Int32Array, v: Vec): void {
         for (let i = 0; i < n; i++) if (ok(i)) seeds[i] = murmur3Long(...doubleWords(xs[i]!), seeds[i]!);
         return;
       }
-      case 'string': {
-        const xs = v.str();
-        for (let i = 0; i < n; i++) {
-          if (!ok(i)) continue;
-          const len = utf8(xs[i]!);
-          seeds[i] = murmur3Bytes(scratch, seeds[i]!, 0, len);
-        }
-        return;
-      }
+      case 'string':
       case 'binary': {
+        const raw = rawBytes(v);
+        if (raw) {
+          // Arrow-backed: hash the stored UTF-8 / binary bytes in place.
+          const { offsets, data } = raw;
+          for (let i = 0; i < n; i++) {
+            if (!ok(i)) continue;
+            const start = Number(offsets[i]!);
+            seeds[i] = murmur3Bytes(data, seeds[i]!, start, Number(offsets[i + 1]!) - start);
+          }
+          return;
+        }
+        if (t.name === 'string') {
+          const xs = v.str();
+          for (let i = 0; i < n; i++) {
+            if (!ok(i)) continue;
+            const len = utf8(xs[i]!);
+            seeds[i] = murmur3Bytes(scratch, seeds[i]!, 0, len);
+          }
+          return;
+        }
         const xs = v.bin();
         for (let i = 0; i < n; i++) if (ok(i)) seeds[i] = murmur3Bytes(xs[i]!, seeds[i]!);
         return;
@@ -238,7 +305,7 @@ function murmurColumn(seeds: Int32Array, v: Vec): void {
 }
 
 /** Folds every row of `v` into the XXH64 seeds held as high/low words. */
-function xxColumn(hi: Uint32Array, lo: Uint32Array, v: Vec): void {
+function xxColumn(hi: Int32Array, lo: Int32Array, v: Vec): void {
   const n = hi.length;
   const valid = v.valid();
   const t = v.type;
@@ -274,7 +341,20 @@ function xxColumn(hi: Uint32Array, lo: Uint32Array, v: Vec): void {
         }
         return;
       }
-      case 'string': {
+      case 'string':
+      case 'binary': {
+        const raw = rawBytes(v);
+        if (raw) {
+          const { offsets, data } = raw;
+          for (let i = 0; i < n; i++) {
+            if (!ok(i)) continue;
+            const start = Number(offsets[i]!);
+            xxhashBytes(data, hi[i]!, lo[i]!, start, Number(offsets[i + 1]!) - start);
+            keep(i);
+          }
+          return;
+        }
+        if (t.name === 'binary') break;
         const xs = v.str();
         for (let i = 0; i < n; i++) {
           if (!ok(i)) continue;
@@ -315,9 +395,9 @@ function hashDef(name: string, family: 'murmur3' | 'xxhash64'): FunctionDef {
               return Vec.of(INT, { kind: 'i32', values: seeds }, null, n);
             }
             const out = new BigInt64Array(n);
-            const words = new Uint32Array(out.buffer);
-            const hi = new Uint32Array(n);
-            const lo = new Uint32Array(n).fill(42);
+            const words = new Int32Array(out.buffer);
+            const hi = new Int32Array(n);
+            const lo = new Int32Array(n).fill(42);
             for (const v of vs) xxColumn(hi, lo, v);
             for (let i = 0; i < n; i++) {
               words[2 * i] = lo[i]!;
@@ -348,6 +428,6 @@ export function sparkHash(values: readonly { value: Value; type: DataType }[]): 
     m = hashValue(MURMUR, value, type, m);
     x = hashValue(XX, value, type, x);
   }
-  return { murmur3: m, xxhash64: BigInt.asIntN(64, (BigInt(x[0]) << 32n) | BigInt(x[1])) };
+  return { murmur3: m, xxhash64: BigInt.asIntN(64, (BigInt(x[0]) << 32n) | BigInt(x[1] >>> 0)) };
 }
 

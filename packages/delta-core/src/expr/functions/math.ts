@@ -225,6 +225,12 @@ function shiftDef(name: string, op: 'left' | 'right' | 'unsigned'): FunctionDef 
   };
 }
 
+/** Java's `double.toLong` (NaN 0, saturating) plus one, wrapping as Scala's `+ 1L` does. */
+function bucketOf(q: number): bigint {
+  const t = Number.isNaN(q) ? 0n : q >= 2 ** 63 ? 9223372036854775807n : q <= -(2 ** 63) ? -9223372036854775808n : BigInt(Math.trunc(q));
+  return BigInt.asIntN(64, t + 1n);
+}
+
 /** Spark's width_bucket over doubles (null for invalid bounds or bucket counts). */
 export function widthBucket(value: number, min: number, max: number, buckets: bigint): bigint | null {
   if (buckets <= 0n || buckets === 9223372036854775807n || Number.isNaN(value) || min === max || !Number.isFinite(min) || !Number.isFinite(max)) return null;
@@ -234,11 +240,11 @@ export function widthBucket(value: number, min: number, max: number, buckets: bi
   if (min < max) {
     if (value < lower) return 0n;
     if (value >= upper) return buckets + 1n;
-    return BigInt(Math.trunc((n * (value - lower)) / (upper - lower))) + 1n;
+    return bucketOf((n * (value - lower)) / (upper - lower));
   }
   if (value > upper) return 0n;
   if (value <= lower) return buckets + 1n;
-  return BigInt(Math.trunc((n * (upper - value)) / (upper - lower))) + 1n;
+  return bucketOf((n * (upper - value)) / (upper - lower));
 }
 
 const widthBucketDef: FunctionDef = {

@@ -76,9 +76,24 @@ function roundDecimal(v: DecimalValue, from: DecimalType, to: DecimalType, scale
   return { unscaled: q * pow10(-scale), scale: 0 };
 }
 
+const POW10_DOUBLE: readonly number[] = Array.from({ length: 16 }, (_, i) => 10 ** i);
+
 /** Rounds the decimal text Java prints for `x` (NaN/infinities unchanged). */
 function roundFloating(x: number, scale: number, mode: RoundingMode, isFloat: boolean): number {
   if (!Number.isFinite(x)) return x;
+  if (!isFloat && scale <= 15 && scale >= 0 && (mode === 'HALF_UP' || mode === 'HALF_EVEN')) {
+    // Fast path: t = |x|·10^scale is within 2 ulps of the exact shifted decimal; below 2^40 that is
+    // under 1e-3, so unless t is that close to a tie both round to the same integer r, and
+    // r / 10^scale (both exact) is the correctly rounded double Java's BigDecimal gives.
+    const t = Math.abs(x) * POW10_DOUBLE[scale]!;
+    if (t < 1099511627776) {
+      const frac = t - Math.floor(t);
+      if (Math.abs(frac - 0.5) > 1e-3) {
+        const r = Math.floor(t + 0.5);
+        return r === 0 ? 0 : (x < 0 ? -r : r) / POW10_DOUBLE[scale]!;
+      }
+    }
+  }
   const d = parseDecimal(String(x))!;
   const u = roundUnscaled(d.unscaled, d.scale - scale, mode);
   const r = scale >= 0 ? Number(formatDecimal({ unscaled: u, scale })) : u === 0n ? 0 : Number(u * pow10(-scale));

@@ -8,8 +8,9 @@
 import { DeltaError } from '../../errors.js';
 import type { DataType } from '../../schema/types.js';
 import { BINARY, BOOLEAN, INT, LONG, STRING, isPrimitive, isString, isVoid, widerCommonType } from '../type-rules.js';
-import type { TypedExpr } from '../typed.js';
+import type { BoundFunction, TypedExpr } from '../typed.js';
 import type { Value } from '../value.js';
+import { Vec } from '../vector.js';
 import { coerceArg, describeType } from './coerce.js';
 import type { FunctionBindContext, FunctionDef } from './function.js';
 import { rowwise } from './kernels.js';
@@ -18,7 +19,7 @@ import { STRING_MORE_FUNCTIONS } from './string-more.js';
 import { LIKE_FUNCTIONS } from './like.js';
 import { REGEXP_FUNCTIONS } from './regexp.js';
 import { FORMAT_FUNCTIONS } from './format-string.js';
-import { codePoints, cpLength, cpOffset, hasSurrogates, sqlRange, stringKernel, substringSql, utf8Length } from './text.js';
+import { codePoints, cpLength, cpOffset, hasSurrogates, rawBytes, sqlRange, stringKernel, substringSql, utf8CodePoints, utf8Length } from './text.js';
 
 const MAX_INT = 2147483647;
 const intLit = (value: number): TypedExpr => ({ kind: 'literal', type: INT, value });
@@ -221,7 +222,8 @@ const concatWsDef: FunctionDef = {
 
 // ---- lengths ----------------------------------------------------------------------------------
 
-function lengthDef(name: string, aliases: readonly string[], ofString: (s: string) => number, perByte: number): FunctionDef {
+function lengthDef(name: string, aliases: readonly string[], ofString: (s: string) => number, unit: 'chars' | 'bytes' | 'bits'): FunctionDef {
+  const perByte = unit === 'bits' ? 8 : 1;
   return {
     name,
     aliases,
@@ -229,7 +231,23 @@ function lengthDef(name: string, aliases: readonly string[], ofString: (s: strin
     signature: `${name}(expr)`,
     bind(args, ctx) {
       const a = stringOrBinary(ctx, args[0]!, 1);
-      const fn = isBinary(a.type) ? rowwise(INT, ([b]) => (b as Uint8Array).length * perByte) : stringKernel(INT, ofString);
+      const binary = isBinary(a.type);
+      const slow = binary ? rowwise(INT, ([b]) => (b as Uint8Array).length * perByte) : stringKernel(INT, ofString);
+      const fn: BoundFunction = {
+        eval(vs, c) {
+          // Arrow-backed columns are measured on their UTF-8 bytes, without decoding them.
+          const raw = rawBytes(vs[0]!);
+          if (!raw) return slow.eval(vs, c);
+          const out = new Int32Array(c.length);
+          const { offsets, data } = raw;
+          for (let i = 0; i < out.length; i++) {
+            const start = Number(offsets[i]!);
+            const end = Number(offsets[i + 1]!);
+            out[i] = unit === 'chars' && !binary ? utf8CodePoints(data, start, end) : (end - start) * perByte;
+          }
+          return Vec.of(INT, { kind: 'i32', values: out }, vs[0]!.valid(), c.length);
+        },
+      };
       return { type: INT, args: [a], fn };
     },
   };
@@ -511,9 +529,9 @@ export const STRING_FUNCTIONS: readonly FunctionDef[] = [
   rightDef,
   concatDef,
   concatWsDef,
-  lengthDef('length', ['char_length', 'character_length', 'len'], cpLength, 1),
-  lengthDef('octet_length', [], utf8Length, 1),
-  lengthDef('bit_length', [], (s) => utf8Length(s) * 8, 8),
+  lengthDef('length', ['char_length', 'character_length', 'len'], cpLength, 'chars'),
+  lengthDef('octet_length', [], utf8Length, 'bytes'),
+  lengthDef('bit_length', [], (s) => utf8Length(s) * 8, 'bits'),
   padDef('lpad', true),
   padDef('rpad', false),
   predicateDef('startswith', [], (s, p) => s.startsWith(p), (b, p) => bytesStartWith(b, p, 0)),

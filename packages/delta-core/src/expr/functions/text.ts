@@ -5,6 +5,7 @@
  */
 import type { DataType } from '../../schema/types.js';
 import type { BoundFunction } from '../typed.js';
+import { viewOf } from '../column-view.js';
 import type { Value } from '../value.js';
 import { Vec } from '../vector.js';
 import { VecBuilder } from './kernels.js';
@@ -116,4 +117,23 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
     at += p.length;
   }
   return out;
+}
+
+/**
+ * The offsets and bytes of a string or binary Vec read from Arrow, without decoding (row i is
+ * `data[offsets[i], offsets[i + 1])`), or undefined when the Vec has no such buffers (constants,
+ * dictionaries, computed values): callers then use `str()` / `bin()`.
+ */
+export function rawBytes(v: Vec): { readonly offsets: Int32Array | BigInt64Array; readonly data: Uint8Array } | undefined {
+  if (v.isConstant || v.arrow === undefined) return undefined;
+  const view = viewOf(v.arrow);
+  if (view.kind !== 'bytes') return undefined;
+  return { offsets: view.offsets, data: view.data ?? new Uint8Array(0) };
+}
+
+/** Code points in UTF-8 bytes `[start, end)`: bytes that do not continue a sequence. */
+export function utf8CodePoints(data: Uint8Array, start: number, end: number): number {
+  let n = 0;
+  for (let j = start; j < end; j++) if ((data[j]! & 0xc0) !== 0x80) n++;
+  return n;
 }

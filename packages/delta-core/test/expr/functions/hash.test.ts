@@ -201,6 +201,19 @@ describe('hash and xxhash64 (seed 42)', () => {
     expect(mixed).toEqual([evalFn('xxhash64', int(1), flt(1.25)), evalFn('xxhash64', dbl(2.5)), evalFn('xxhash64', int(3), dbl(0), flt(0))]);
   });
 
+  it('columns read from Arrow (hashed on their stored bytes) agree with per-value hashing, nulls and long values included', () => {
+    const strings: (string | null)[] = [...randomStrings(40, 11), 'x'.repeat(33), 'é'.repeat(40), ''].map((s, i) => (i % 7 === 3 ? null : s));
+    const blobs = strings.map((s) => (s === null ? null : new TextEncoder().encode(`${s}!`)));
+    for (const name of ['hash', 'xxhash64', 'md5', 'sha1', 'crc32', 'length', 'octet_length']) {
+      expect(evalColumns(name, [{ type: STRING, values: strings }]), name).toEqual(strings.map((s) => evalFn(name, s === null ? typedNull(STRING) : str(s))));
+      expect(evalColumns(name, [{ type: BINARY, values: blobs }]), `${name} binary`).toEqual(blobs.map((b) => evalFn(name, b === null ? typedNull(BINARY) : bin(b))));
+    }
+    const both = evalColumns('xxhash64', [{ type: BINARY, values: blobs }, { type: STRING, values: strings }]);
+    expect(both).toEqual(strings.map((s, i) => evalFn('xxhash64', blobs[i] === null ? typedNull(BINARY) : bin(blobs[i]!), s === null ? typedNull(STRING) : str(s))));
+    const bits = strings.map((_, i) => [256, 0, 224, 384, 512, 1, null][i % 7]!);
+    expect(evalColumns('sha2', [{ type: STRING, values: strings }, { type: INT, values: bits }])).toEqual(strings.map((s, i) => evalFn('sha2', s === null ? typedNull(STRING) : str(s), bits[i] === null ? typedNull(INT) : int(bits[i]!))));
+  });
+
   it('refuses maps, as Spark does', () => {
     const m: DataType = { kind: 'map', keyType: STRING, valueType: INT, valueContainsNull: true };
     expect(errorCode(() => evalFn('hash', { type: m, value: { kind: 'map', keys: ['a'], values: [1] } }))).toBe('TYPE_MISMATCH');

@@ -214,6 +214,9 @@ describe('documented examples and MathExpressionsSuite cases', () => {
     expect(ev('width_bucket', dbl(1), dbl(1), dbl(1), int(2))).toBe(null);
     expect(ev('width_bucket', dbl(1), dbl(0), dbl(2), int(0))).toBe(null);
     expect(ev('width_bucket', dbl(NaN), dbl(0), dbl(2), int(3))).toBe(null);
+    // Java's double.toLong: an infinite span gives NaN (bucket 0 + 1); huge counts go through doubles
+    expect(ev('width_bucket', dbl(1e308), dbl(-1e308), dbl(1.7e308), int(3))).toBe(1n);
+    expect(ev('width_bucket', dbl(0.99), dbl(0), dbl(1), long(9223372036854775806n))).toBe(9131138316486227969n);
     expect(ev('pmod', int(10), int(3))).toBe(1);
     expect(ev('pmod', int(-10), int(3))).toBe(2);
     expect(ev('pmod', int(-7), int(-3))).toBe(-1);
@@ -413,6 +416,39 @@ describe('agrees with DuckDB on generated numbers', () => {
       const ours = evalColumns('round', [col(moderate), { literal: int(d) }]);
       const theirs = await duck(`round(c0::VARCHAR::DECIMAL(38, 20), ${d})::DOUBLE`, [{ sqlType: 'DOUBLE', values: moderate }]);
       expect(ours.map((x) => (x as number) + 0)).toEqual(theirs.map((x) => (x as number) + 0));
+    }
+  });
+
+  it('round/bround of doubles equal rounding the exact decimal text, near ties and at every small scale', () => {
+    // An independent reference: the shortest decimal text of x, rounded with BigInts, parsed back.
+    const reference = (x: number, k: number, even: boolean): number => {
+      const m = /^(-?)(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/.exec(String(x))!;
+      const digits = m[2]! + (m[3] ?? '');
+      const scale = (m[3]?.length ?? 0) - Number(m[4] ?? 0);
+      const u = BigInt(digits);
+      const shift = scale - k;
+      let q: bigint;
+      if (shift > 0) {
+        const d = 10n ** BigInt(shift);
+        q = u / d;
+        const twice = (u % d) * 2n;
+        if (twice > d || (twice === d && (!even || q % 2n === 1n))) q += 1n;
+      } else q = u * 10n ** BigInt(-shift);
+      return q === 0n ? 0 : Number(`${m[1]}${q}e-${k}`);
+    };
+    const xs: number[] = [];
+    for (let i = 0; i < 4000; i++) {
+      const k = Math.floor(r() * 8);
+      const n = Math.floor((r() - 0.5) * 10 ** Math.floor(r() * 10));
+      const tie = (n + 0.5) / 10 ** k;
+      xs.push(tie, tie * (1 + 1e-15), tie * (1 - 1e-15), (r() - 0.5) * 10 ** (Math.floor(r() * 20) - 8));
+    }
+    xs.push(0, -0, 2.675, 1.005, -1.005, 0.285, 1.0000000000000002, 5e-324, 1099511627775.5, 1099511627776.5, 4503599627370495.5);
+    for (const k of [0, 1, 2, 3, 5, 8, 12, 15, 16]) {
+      for (const fn of ['round', 'bround']) {
+        const ours = evalColumns(fn, [col(xs), { literal: int(k) }]) as number[];
+        expect(xs.flatMap((x, i) => (Object.is(ours[i], reference(x, k, fn === 'bround')) ? [] : [`${fn}(${x}, ${k}) = ${ours[i]}`]))).toEqual([]);
+      }
     }
   });
 
