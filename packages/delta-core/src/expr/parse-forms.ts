@@ -197,7 +197,8 @@ function parseExtract(p: ExpressionParser): Expr {
   p.expectKeyword('FROM', 'FROM in EXTRACT(field FROM value)');
   const source = p.parseValue();
   p.expectOp(')', "')' to close EXTRACT");
-  return p.make(call(fn, source), start);
+  // Spark's EXTRACT is date_part: SECOND keeps its fraction (DECIMAL(8,6)), unlike second().
+  return p.make(call('date_part', { kind: 'literal', value: field.text.toUpperCase(), span: [field.pos, field.pos + field.text.length] }, source), start);
 }
 
 /** `SUBSTRING(s FROM p [FOR l])`, also with commas (`substring(s, p, l)`). */
@@ -216,8 +217,8 @@ function parseSubstring(p: ExpressionParser): Expr {
 }
 
 /**
- * `TRIM([BOTH|LEADING|TRAILING] [chars] FROM s)` → `trim`/`ltrim`/`rtrim(s[, chars])` (Spark's
- * argument order: the string first), or the plain call `trim(s[, chars])`.
+ * `TRIM([BOTH|LEADING|TRAILING] [chars] FROM s)` → `trim`/`ltrim`/`rtrim([chars, ]s)` (the
+ * function form's argument order: trim characters first), or the plain call as written.
  */
 function parseTrim(p: ExpressionParser): Expr {
   const start = p.advance().pos;
@@ -230,13 +231,13 @@ function parseTrim(p: ExpressionParser): Expr {
     if (chars !== undefined) p.expectKeyword('FROM', `FROM in TRIM(${t.text.toUpperCase()} … FROM string)`);
     const source = p.parseExpression();
     p.expectOp(')', "')' to close TRIM");
-    return p.make(chars ? call(mode, source, chars) : call(mode, source), start);
+    return p.make(chars ? call(mode, chars, source) : call(mode, source), start);
   }
   const first = argument(p, 'trim');
   if (p.acceptKeyword('FROM')) {
     const source = p.parseExpression();
     p.expectOp(')', "')' to close TRIM");
-    return p.make(call('trim', source, first), start);
+    return p.make(call('trim', first, source), start);
   }
   const args = callArguments(p, 'trim', first);
   p.expectOp(')', "',' or ')' after a function argument");

@@ -167,7 +167,7 @@ describe('spans', () => {
       ['CAST(x AS DECIMAL(10,2))', ['CAST(x AS DECIMAL(10,2))', 'x']],
       ['INTERVAL 1 DAY 2 HOURS', ['INTERVAL 1 DAY 2 HOURS']],
       ['CASE WHEN a THEN 1 END', ['CASE WHEN a THEN 1 END', 'a', '1']],
-      ['EXTRACT(YEAR FROM d)', ['EXTRACT(YEAR FROM d)', 'd']],
+      ['EXTRACT(YEAR FROM d)', ['EXTRACT(YEAR FROM d)', 'YEAR', 'd']],
       ['a IS TRUE', ['a IS TRUE', 'a', 'TRUE']],
       ['(a).b', ['(a).b']],
       ['count(*)', ['count(*)']],

@@ -125,9 +125,9 @@ function isExpansion(root: Expr, node: Expr): boolean {
   return nodesOf(root).some(
     (p) =>
       (p !== node && p.span![0] === node.span![0] && p.span![1] === node.span![1] && nodesOf(p).includes(node)) ||
-      // the unit keyword of TIMESTAMPADD(DAY, …) becomes the string 'DAY'
+      // the unit keyword of TIMESTAMPADD(DAY, …) and the EXTRACT field become strings ('DAY')
       (p.kind === 'call' && UNIT_FUNCTIONS.has(p.name) && p.args[0] === node),
   );
 }
 
-const UNIT_FUNCTIONS = new Set(['timestampadd', 'timestampdiff', 'timediff']);
+const UNIT_FUNCTIONS = new Set(['timestampadd', 'timestampdiff', 'timediff', 'date_part']);

@@ -286,13 +286,11 @@ describe('parseExpression: Spark grammar', () => {
 });
 
 describe('parseExpression: SQL forms', () => {
-  it('maps EXTRACT fields to their functions', () => {
-    const fields: Array<[string, string]> = [
-      ['YEAR', 'year'], ['years', 'year'], ['QUARTER', 'quarter'], ['MONTH', 'month'], ['DAY', 'dayofmonth'], ['d', 'dayofmonth'],
-      ['HOUR', 'hour'], ['MINUTE', 'minute'], ['SECOND', 'second'], ['DAYOFWEEK', 'dayofweek'], ['dow', 'dayofweek'], ['DOY', 'dayofyear'], ['WEEK', 'weekofyear'],
-    ];
-    for (const [field, fn] of fields) expect(parse(`EXTRACT(${field} FROM ts)`), field).toEqual(call(fn, col('ts')));
-    expect(parse('extract(year from ts + interval 1 day)')).toEqual(call('year', arith('+', col('ts'), lit({ type: 'interval', months: 0, days: 1, micros: 0n }))));
+  it('maps EXTRACT(field FROM x) to date_part, as Spark does', () => {
+    for (const field of ['YEAR', 'years', 'QUARTER', 'MONTH', 'DAY', 'd', 'HOUR', 'MINUTE', 'SECOND', 'DAYOFWEEK', 'dow', 'DOY', 'WEEK']) {
+      expect(parse(`EXTRACT(${field} FROM ts)`), field).toEqual(call('date_part', lit(field.toUpperCase()), col('ts')));
+    }
+    expect(parse('extract(year from ts + interval 1 day)')).toEqual(call('date_part', lit('YEAR'), arith('+', col('ts'), lit({ type: 'interval', months: 0, days: 1, micros: 0n }))));
     expect(failureOf('EXTRACT(EPOCHS FROM ts)').message).toMatch(/'EPOCHS' is not a field EXTRACT supports/);
   });
 
@@ -303,12 +301,12 @@ describe('parseExpression: SQL forms', () => {
     expect(parse('substring(s, 2)')).toEqual(call('substring', col('s'), lit(2n)));
   });
 
-  it('maps TRIM forms with the string first, as Spark orders the arguments', () => {
+  it('maps TRIM forms to the function form, trim characters first', () => {
     expect(parse('TRIM(s)')).toEqual(call('trim', col('s')));
     expect(parse('TRIM(BOTH FROM s)')).toEqual(call('trim', col('s')));
-    expect(parse("TRIM(BOTH 'x' FROM s)")).toEqual(call('trim', col('s'), lit('x')));
-    expect(parse("TRIM('x' FROM s)")).toEqual(call('trim', col('s'), lit('x')));
-    expect(parse("TRIM(LEADING 'x' FROM s)")).toEqual(call('ltrim', col('s'), lit('x')));
+    expect(parse("TRIM(BOTH 'x' FROM s)")).toEqual(call('trim', lit('x'), col('s')));
+    expect(parse("TRIM('x' FROM s)")).toEqual(call('trim', lit('x'), col('s')));
+    expect(parse("TRIM(LEADING 'x' FROM s)")).toEqual(call('ltrim', lit('x'), col('s')));
     expect(parse('TRIM(TRAILING FROM s)')).toEqual(call('rtrim', col('s')));
     expect(parse("trim(s, 'x')")).toEqual(call('trim', col('s'), lit('x')));
     expect(parse('trim(both)')).toEqual(call('trim', col('both')));
