@@ -321,7 +321,7 @@ class Binder {
       timeZone: this.timeZone,
       cast: (arg, type, position) => {
         if (sameType(arg.type, type)) return arg;
-        if (!canImplicitCast(arg.type, type) && !(isVoid(arg.type) || canCast(arg.type, type))) {
+        if (!canImplicitCast(arg.type, type) && !isVoid(arg.type)) {
           this.error('TYPE_MISMATCH', `Argument ${position} of ${name} must be ${typeText(type)}, but it has type ${typeText(arg.type)}. Cast it explicitly`, arg.span ?? at);
         }
         return this.cast(arg, type, arg.span ?? at, false);

@@ -235,13 +235,16 @@ export function decimalForLiteral(value: bigint): DecimalType {
 /**
  * Whether Spark inserts an implicit cast from `from` to `to` for a function argument
  * (ImplicitTypeCasts): numeric widening, strings to numbers/dates/timestamps/binary, dates and
- * timestamps to each other and to strings, integral to decimal, anything atomic to string.
+ * timestamps to each other and to strings, integral to decimal, anything atomic to string, and
+ * arrays and maps element by element.
  */
 export function canImplicitCast(from: DataType, to: DataType): boolean {
   if (sameType(from, to) || isVoid(from)) return true;
   if (isNumeric(from) && isNumeric(to)) return true;
   if (isString(from)) return isNumeric(to) || isDatetime(to) || isPrimitive(to, 'binary');
-  if (isString(to)) return isAtomic(from) && !isPrimitive(from, 'binary');
+  if (isString(to)) return isAtomic(from);
   if (isDatetime(from) && isDatetime(to)) return true;
+  if (from.kind === 'array' && to.kind === 'array') return canImplicitCast(from.elementType, to.elementType);
+  if (from.kind === 'map' && to.kind === 'map') return canImplicitCast(from.keyType, to.keyType) && canImplicitCast(from.valueType, to.valueType);
   return false;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { and, call, cmp, col, lit, type Expr } from '../../src/expr/ast.js';
-import { bindPredicate } from '../../src/expr/binder.js';
+import { bindExpression, bindPredicate } from '../../src/expr/binder.js';
 import { parsePredicate } from '../../src/expr/parse.js';
 import { isDeltaError, type DeltaError } from '../../src/errors.js';
 import { decimal, field, primitive, struct } from '../../src/schema/types.js';
@@ -116,5 +116,24 @@ describe('bindPredicate', () => {
     expect(fails(cmp('=', call('nosuch', col('id')), lit(1n)))).toBe('UNKNOWN_FUNCTION');
     expect(fails(cmp('=', call('coalesce'), lit(1n)))).toBe('WRONG_ARGUMENT_COUNT');
     expect(fails(cmp('=', call('coalesce', col('id'), col('d')), lit(1n)))).toBe('TYPE_MISMATCH');
+  });
+});
+
+describe('function argument coercion', () => {
+  const s = struct([field('arr', { kind: 'array', elementType: primitive('integer'), containsNull: true }), field('n', primitive('integer')), field('b', primitive('binary'))]);
+  const codeOf = (e: Expr): string => {
+    try {
+      bindExpression(e, s);
+      return 'ok';
+    } catch (x) {
+      return (x as DeltaError).code;
+    }
+  };
+  it('inserts only the implicit casts Spark inserts', () => {
+    expect(codeOf(call('upper', col('n')))).toBe('ok'); // atomic → string
+    expect(codeOf(call('upper', col('b')))).toBe('ok'); // binary → string
+    expect(codeOf(call('concat_ws', lit(','), col('arr')))).toBe('ok'); // array<int> → array<string>
+    expect(codeOf(call('upper', col('arr')))).toBe('TYPE_MISMATCH'); // no implicit array → string
+    expect(codeOf(call('sqrt', col('arr')))).toBe('TYPE_MISMATCH');
   });
 });
