@@ -148,7 +148,7 @@ export function castValue(x: Value, from: DataType, to: DataType, timeZone: stri
       case 'timestamp_ntz':
         return toTimestampNtz(x, from, timeZone);
       case 'binary':
-        if (isString(from)) return new TextEncoder().encode(x as string);
+        if (isString(from)) return UTF8_ENCODER.encode(x as string);
         return isIntegral(from) ? integralBytes(x, (from as { name: string }).name) : null;
       default:
         return null;
@@ -170,6 +170,8 @@ export function castValue(x: Value, from: DataType, to: DataType, timeZone: stri
 }
 
 const TRUE_TEXT = new Set(['t', 'true', 'y', 'yes', '1']);
+const UTF8_ENCODER = new TextEncoder();
+const UTF8_DECODER = new TextDecoder();
 const FALSE_TEXT = new Set(['f', 'false', 'n', 'no', '0']);
 
 function toBoolean(x: Value, from: DataType): Value {
@@ -327,7 +329,7 @@ export function castToString(x: Value, from: DataType, timeZone: string): Value 
       case 'timestamp_ntz':
         return formatSparkTimestamp(x as bigint);
       case 'binary':
-        return new TextDecoder().decode(x as Uint8Array);
+        return UTF8_DECODER.decode(x as Uint8Array);
       default:
         return String(x);
     }
