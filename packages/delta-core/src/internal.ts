@@ -24,3 +24,13 @@ export { civilFromDays, parseDate, parseTimestampParts, type TimestampParts } fr
 export { parseDecimal, rescaleDecimal, typeName, INT_RANGES, type DecimalValue } from './expr/scalar.js';
 export { floorDiv } from './write/stats-format.js';
 export { formatDataType } from './schema/json.js';
+// Used by @deltakit/merge's MERGE (planning, join, clause evaluation, source input).
+export { castVec } from './expr/cast.js';
+export { typeText } from './expr/binder.js';
+export { typedColumns } from './expr/typed.js';
+export { printExpr } from './expr/print.js';
+export { gatherVec, chooseRows } from './expr/vector.js';
+export { takeRows, filterBatch } from './expr/filter.js';
+export { conformBatch } from './schema/conform.js';
+export { normalizeInput, type NormalizedInput } from './write/input.js';
+export { planMetadata, type MetadataPlan } from './write/table-setup.js';
