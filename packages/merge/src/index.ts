@@ -1,5 +1,10 @@
 /**
- * `@deltakit/merge`: DELETE, UPDATE and MERGE on Delta tables, and the SQL statements that run
- * them (`DELETE FROM`, `UPDATE`, `MERGE INTO`).
+ * `@deltakit/merge`: DELETE, UPDATE and MERGE on Delta tables, with deletion vectors and the
+ * change data feed.
  */
-export {};
+export { DeltaTable } from './table.js';
+export { deleteFrom, type DeleteOptions, type DeleteResult } from './delete.js';
+export { updateTable, type UpdateOptions, type UpdateResult } from './update.js';
+export type { DmlOptions } from './options.js';
+export type { ExprInput } from './exec/condition.js';
+export * from './exec/index.js';

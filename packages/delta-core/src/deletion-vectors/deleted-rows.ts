@@ -72,6 +72,43 @@ export class DeletedRows {
     return new DeletedRows(keys, containers, count);
   }
 
+  /**
+   * Builds the set from a bitmap over row indexes: bit `i & 31` of `words[i >>> 5]` set means row
+   * `i` is in the set. Linear in the bitmap's size.
+   */
+  static fromBitmap(words: Uint32Array): DeletedRows {
+    const keys: number[] = [];
+    const containers: Container[] = [];
+    let count = 0;
+    for (let base = 0; base < words.length; base += BITSET_WORDS) {
+      const end = Math.min(words.length, base + BITSET_WORDS);
+      let card = 0;
+      for (let w = base; w < end; w++) if (words[w] !== 0) card += popcount32(words[w]!);
+      if (card === 0) continue;
+      let c: Container;
+      if (card > ARRAY_MAX) {
+        c = new Uint32Array(BITSET_WORDS);
+        c.set(words.subarray(base, end));
+      } else {
+        const lows = new Uint16Array(card);
+        let k = 0;
+        for (let w = base; w < end; w++) {
+          let word = words[w]!;
+          while (word !== 0) {
+            const bit = 31 - Math.clz32(word & -word);
+            lows[k++] = (w - base) * 32 + bit;
+            word &= word - 1;
+          }
+        }
+        c = lows;
+      }
+      keys.push(base / BITSET_WORDS);
+      containers.push(c);
+      count += card;
+    }
+    return new DeletedRows(keys, containers, count);
+  }
+
   /** True when row `row` is deleted. */
   has(row: number): boolean {
     const c = this.#container(Math.floor(row / 65536));
@@ -150,6 +187,12 @@ export class DeletedRows {
     }
     return undefined;
   }
+}
+
+function popcount32(v: number): number {
+  v -= (v >>> 1) & 0x55555555;
+  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+  return (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
 }
 
 /** A container for sorted distinct low-16-bit values. */

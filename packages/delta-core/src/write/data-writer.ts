@@ -22,7 +22,7 @@ import type { ColumnMappingMode } from '../schema/column-mapping.js';
 import { toPhysicalBatch } from '../schema/conform.js';
 import { serializePartitionValue } from '../schema/partition-values.js';
 import type { StructField, StructType } from '../schema/types.js';
-import { addFilePath, dataFileName, dataFileRelativePath } from './partition-paths.js';
+import { dataFileName, dataFileRelativePath, encodeLogPath } from './partition-paths.js';
 import { StatsCollector } from './stats-collector.js';
 import type { StatsCollectorOptions } from './stats-collector.js';
 
@@ -50,6 +50,16 @@ export interface DataWriterOptions {
   /** Maximum rows per row group. */
   readonly rowGroupSize?: number;
   readonly signal?: AbortSignal;
+  /**
+   * Directory under the table root (unencoded, no leading or trailing `/`) that holds the files
+   * and their partition directories, e.g. `_change_data` for change-data files. Default: the
+   * table root itself.
+   */
+  readonly directory?: string;
+  /** First part of each file name (`<prefix>-00000-<uuid>-c000.snappy.parquet`). Default `part`. */
+  readonly fileNamePrefix?: string;
+  /** Compute `add.stats` for each file. Default true; change-data files carry none. */
+  readonly collectStats?: boolean;
 }
 
 interface PartitionBuffer {
@@ -204,10 +214,14 @@ export class DataFileWriter {
     const { compression = 'snappy', rowGroupSize = DEFAULT_ROW_GROUP_SIZE } = this.#options;
     throwIfAborted(this.#options.signal);
     const encoded = this.#engine.parquet.writeTable(new Table(this.#physicalArrow, buf.batches), { compression, rowGroupSize });
-    const stats = new StatsCollector(this.#options.stats);
-    for (const b of buf.batches) stats.add(b);
-    const fileName = dataFileName({ partIndex: this.#fileCount++, codec: compression });
-    const task = this.#store(encoded, buf, fileName, stats.toJson());
+    let stats: string | undefined;
+    if (this.#options.collectStats !== false) {
+      const collector = new StatsCollector(this.#options.stats);
+      for (const b of buf.batches) collector.add(b);
+      stats = collector.toJson();
+    }
+    const fileName = dataFileName({ partIndex: this.#fileCount++, codec: compression, ...(this.#options.fileNamePrefix === undefined ? {} : { prefix: this.#options.fileNamePrefix }) });
+    const task = this.#store(encoded, buf, fileName, stats);
     task.catch(() => undefined); // surfaced when awaited below or in finish()
     this.#inflight.push(task);
     const limit = this.#engine.parquet.encodeParallelism ?? 1;
@@ -215,9 +229,10 @@ export class DataFileWriter {
   }
 
   /** Stores one encoded file and records its add action. */
-  async #store(encoded: Promise<Uint8Array>, buf: { values: Record<string, string | null>; bytes: number }, fileName: string, stats: string): Promise<void> {
+  async #store(encoded: Promise<Uint8Array>, buf: { values: Record<string, string | null>; bytes: number }, fileName: string, stats: string | undefined): Promise<void> {
     const bytes = await encoded;
-    const relative = dataFileRelativePath(this.#partitionKeys, buf.values, fileName);
+    const dir = this.#options.directory;
+    const relative = (dir === undefined || dir === '' ? '' : dir + '/') + dataFileRelativePath(this.#partitionKeys, buf.values, fileName);
     const path = `${this.#options.tableRoot.replace(/\/+$/, '')}/${relative}`;
     throwIfAborted(this.#options.signal);
     try {
@@ -229,12 +244,12 @@ export class DataFileWriter {
     this.numOutputBytes += bytes.length;
     this.#ratio = Math.min(4, Math.max(0.02, this.numOutputBytes / Math.max(1, this.#arrowWritten)));
     this.#adds.push({
-      path: addFilePath(this.#partitionKeys, buf.values, fileName),
+      path: encodeLogPath(relative),
       partitionValues: { ...buf.values },
       size: bytes.length,
       modificationTime: this.#engine.clock.nowMs(),
       dataChange: true,
-      stats,
+      ...(stats === undefined ? {} : { stats }),
     });
   }
 }

@@ -111,15 +111,17 @@ export interface DataFileNameOptions {
   readonly uuid?: string;
   /** File counter within the task (`c000`); default 0. */
   readonly fileCounter?: number;
+  /** First part of the name: `part` (data files, the default) or `cdc` (change-data files). */
+  readonly prefix?: string;
 }
 
-/** Spark-style data file name: `part-00000-<uuid>-c000.snappy.parquet`. */
+/** Spark-style data file name: `part-00000-<uuid>-c000.snappy.parquet` (`cdc-…` for change data). */
 export function dataFileName(options: DataFileNameOptions = {}): string {
   const part = String(options.partIndex ?? 0).padStart(5, '0');
   const counter = String(options.fileCounter ?? 0).padStart(3, '0');
   const codec = options.codec ?? 'snappy';
   const ext = codec === 'uncompressed' ? '.parquet' : `.${codec}.parquet`;
-  return `part-${part}-${options.uuid ?? randomUUID()}-c${counter}${ext}`;
+  return `${options.prefix ?? 'part'}-${part}-${options.uuid ?? randomUUID()}-c${counter}${ext}`;
 }
 
 /** Relative, unencoded location of a new data file under the table root (`a=1/part-….parquet`). */

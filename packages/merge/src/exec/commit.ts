@@ -1,0 +1,60 @@
+import type { Engine, Expr, Snapshot, WriteIsolationLevel } from '@deltakit/core';
+import { Transaction } from '@deltakit/core';
+import type { AddFile } from '@deltakit/core';
+import type { DmlChanges } from './change-set.js';
+
+export interface DmlCommitOptions {
+  /** commitInfo.operation, e.g. `DELETE`, `UPDATE`, `MERGE`. */
+  readonly operation: string;
+  /** commitInfo.operationParameters (values written as strings, as Spark does). */
+  readonly operationParameters: Readonly<Record<string, unknown>>;
+  /** commitInfo.operationMetrics. */
+  readonly metrics: Readonly<Record<string, unknown>>;
+  /**
+   * What the statement read, for conflict detection:
+   * - `predicate`: a condition over the table (bindable against its schema): concurrently added
+   *   files that may match it conflict (CONCURRENT_APPEND), unless they are blind appends under
+   *   WriteSerializable;
+   * - `wholeTable`: the statement depends on every file (e.g. no condition);
+   * - `files`: the files it scanned or removed: their concurrent removal conflicts
+   *   (CONCURRENT_DELETE_READ). Files this commit removes also conflict with concurrent removals
+   *   of the same files (CONCURRENT_DELETE_DELETE).
+   */
+  readonly read: { readonly predicate?: Expr; readonly wholeTable?: boolean; readonly files: readonly Pick<AddFile, 'path'>[] };
+  readonly isolationLevel?: WriteIsolationLevel;
+  readonly engineInfo?: string;
+  readonly signal?: AbortSignal;
+}
+
+/** Outcome of {@link commitDml}. */
+export interface DmlCommitResult {
+  /** The table version after the statement: the new commit, or the read version when nothing changed. */
+  readonly version: number;
+  /** False when the statement changed nothing, so no commit was written (Spark skips empty DML commits). */
+  readonly committed: boolean;
+}
+
+/**
+ * Commits the actions of a finished change set on the snapshot it was built from, recording the
+ * statement's reads for Delta's conflict rules. A change set with no action is not committed, as
+ * Delta Spark elides empty DML commits.
+ */
+export async function commitDml(engine: Engine, snapshot: Snapshot, changes: DmlChanges, options: DmlCommitOptions): Promise<DmlCommitResult> {
+  if (changes.adds.length === 0 && changes.removes.length === 0 && changes.cdc.length === 0) return { version: snapshot.version, committed: false };
+  const tx = Transaction.begin(engine, snapshot, {
+    operation: options.operation,
+    operationParameters: options.operationParameters,
+    ...(options.isolationLevel === undefined ? {} : { isolationLevel: options.isolationLevel }),
+    ...(options.engineInfo === undefined ? {} : { engineInfo: options.engineInfo }),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  });
+  if (options.read.wholeTable) tx.readWholeTable();
+  if (options.read.predicate !== undefined) tx.readPredicate(options.read.predicate);
+  tx.readFiles(options.read.files);
+  tx.removeFiles(changes.removes);
+  tx.addFiles(changes.adds);
+  tx.addCdcFiles(changes.cdc);
+  tx.operationMetrics(options.metrics);
+  const { version } = await tx.commit();
+  return { version, committed: true };
+}
