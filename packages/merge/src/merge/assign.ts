@@ -94,7 +94,8 @@ export function checkAssignable(from: DataType, to: DataType, column: string, op
 export function assignVec(v: Vec, to: DataType, column: string, ctx: AssignContext, options: AssignOptions): Vec {
   const from = v.type;
   if (isVoid(from)) return Vec.constant(to, null, v.length);
-  if (sameShape(from, to)) return v.retype(to);
+  // Same layout: hand the Arrow data on untouched (zero-copy when the value is a plain column).
+  if (sameShape(from, to)) return v.arrow !== undefined ? Vec.fromArrow(v.arrow, to) : v.retype(to);
   if (isAtomic(to) && isAtomic(from)) return ansiCast(v, to, column, ctx);
   if (from.kind === 'struct' && to.kind === 'struct') return assignStruct(v, from, to, column, ctx, options);
   if (from.kind === 'array' && to.kind === 'array') {

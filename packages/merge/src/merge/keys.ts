@@ -70,33 +70,45 @@ function words(v: Vec, width: 1 | 2): Int32Array {
 }
 
 const hash1 = (x: number, shift: number): number => Math.imul(x, 0x9e3779b1) >>> shift;
+/** An independent hash for the Bloom bits (a different multiplier than the slot hashes). */
+const bloomHash = (lo: number, hi: number): number => Math.imul(Math.imul(lo, 0xcc9e2d51) ^ Math.imul(hi ^ 0x1b873593, 0x27d4eb2f), 0x165667b1);
 const hash2 = (lo: number, hi: number, shift: number): number => Math.imul(lo ^ Math.imul(hi, 0x85ebca6b), 0x9e3779b1) >>> shift;
 
-/** Open addressing on one integer-like key; `width` 32-bit words per key. */
+/**
+ * Open addressing on one integer-like key (`width` 32-bit words). Each slot holds its chain head
+ * and key words side by side (`stride` = width + 1 words), so a probe touches one cache line.
+ */
 class IntIndex implements JoinIndex {
   private constructor(
     private readonly width: 1 | 2,
     private readonly shift: number,
     private readonly mask: number,
-    private readonly slotKeys: Int32Array,
-    private readonly slotHead: Int32Array,
+    private readonly slots: Int32Array,
     private readonly next: Int32Array,
+    /** One bit per (hashed) key, 16 bits per indexed key: most misses stop here, in cache. */
+    private readonly bloom: Int32Array,
+    private readonly bloomShift: number,
     private readonly nullHead: number,
     private readonly nullSafe: boolean,
     readonly size: number,
   ) {}
 
   get bytes(): number {
-    return this.slotKeys.byteLength + this.slotHead.byteLength + this.next.byteLength;
+    return this.slots.byteLength + this.next.byteLength + this.bloom.byteLength;
   }
 
   static build(key: Vec, nullSafe: boolean, eligible: Uint8Array | null, n: number, width: 1 | 2): IntIndex {
+    let bloomBits = 10;
+    while (1 << bloomBits < n * 16 && bloomBits < 31) bloomBits++;
+    const bloom = new Int32Array(1 << (bloomBits - 5));
+    const bloomShift = 32 - bloomBits;
     let bits = 4;
     while (1 << bits < n * 2) bits++;
     const cap = 1 << bits;
     const shift = 32 - bits;
-    const slotKeys = new Int32Array(cap * width);
-    const slotHead = new Int32Array(cap).fill(-1);
+    const stride = width + 1;
+    const slots = new Int32Array(cap * stride);
+    for (let s = 0; s < cap; s++) slots[s * stride] = -1;
     const next = new Int32Array(n).fill(-1);
     const w = words(key, width);
     const valid = key.valid();
@@ -114,63 +126,89 @@ class IntIndex implements JoinIndex {
       }
       const lo = w[i * width]!;
       const hi = width === 2 ? w[i * 2 + 1]! : 0;
+      const b = bloomHash(lo, hi) >>> bloomShift;
+      bloom[b >>> 5]! |= 1 << (b & 31);
       let s = width === 1 ? hash1(lo, shift) : hash2(lo, hi, shift);
       for (;;) {
-        const head = slotHead[s]!;
+        const at = s * stride;
+        const head = slots[at]!;
         if (head === -1) {
-          slotHead[s] = i;
-          slotKeys[s * width] = lo;
-          if (width === 2) slotKeys[s * 2 + 1] = hi;
+          slots[at] = i;
+          slots[at + 1] = lo;
+          if (width === 2) slots[at + 2] = hi;
           size++;
           break;
         }
-        if (slotKeys[s * width] === lo && (width === 1 || slotKeys[s * 2 + 1] === hi)) {
+        if (slots[at + 1] === lo && (width === 1 || slots[at + 2] === hi)) {
           next[i] = head;
-          slotHead[s] = i;
+          slots[at] = i;
           break;
         }
         s = (s + 1) & (cap - 1);
       }
     }
-    return new IntIndex(width, shift, cap - 1, slotKeys, slotHead, next, nullHead, nullSafe, size);
+    return new IntIndex(width, shift, cap - 1, slots, next, bloom, bloomShift, nullHead, nullSafe, size);
   }
 
   probe(keys: readonly Vec[], eligible: Uint8Array | null): Pairs {
     const key = keys[0]!;
     const out = new PairSink();
     const n = key.length;
+    const next = this.next;
     if (key.isConstant) {
       // A missing column reads as a constant (null): it matches only null-safe null keys.
-      if (key.constantValue === null && this.nullSafe) for (let t = 0; t < n; t++) if (eligible === null || eligible[t]) this.emitChain(this.nullHead, t, out);
+      if (key.constantValue === null && this.nullSafe) for (let t = 0; t < n; t++) if (eligible === null || eligible[t]) for (let s = this.nullHead; s !== -1; s = next[s]!) out.push(t, s);
       return out.done();
     }
     const w = words(key, this.width);
     const valid = key.valid();
-    const { width, shift, mask, slotKeys, slotHead } = this;
+    const { shift, mask, slots, bloom, bloomShift } = this;
+    if (this.width === 2 && valid === null && eligible === null) {
+      // The common case (a non-null long key): the tightest loop.
+      for (let t = 0; t < n; t++) {
+        const lo = w[2 * t]!;
+        const hi = w[2 * t + 1]!;
+        const b = bloomHash(lo, hi) >>> bloomShift;
+        if ((bloom[b >>> 5]! & (1 << (b & 31))) === 0) continue;
+        let s = Math.imul(lo ^ Math.imul(hi, 0x85ebca6b), 0x9e3779b1) >>> shift;
+        for (;;) {
+          const at = s * 3;
+          const head = slots[at]!;
+          if (head === -1) break;
+          if (slots[at + 1] === lo && slots[at + 2] === hi) {
+            for (let r = head; r !== -1; r = next[r]!) out.push(t, r);
+            break;
+          }
+          s = (s + 1) & mask;
+        }
+      }
+      return out.done();
+    }
+    const width = this.width;
+    const stride = width + 1;
     for (let t = 0; t < n; t++) {
       if (eligible !== null && eligible[t] === 0) continue;
       if (valid !== null && valid[t] === 0) {
-        if (this.nullSafe) this.emitChain(this.nullHead, t, out);
+        if (this.nullSafe) for (let r = this.nullHead; r !== -1; r = next[r]!) out.push(t, r);
         continue;
       }
       const lo = w[t * width]!;
       const hi = width === 2 ? w[t * 2 + 1]! : 0;
+      const b = bloomHash(lo, hi) >>> bloomShift;
+      if ((bloom[b >>> 5]! & (1 << (b & 31))) === 0) continue;
       let s = width === 1 ? hash1(lo, shift) : hash2(lo, hi, shift);
       for (;;) {
-        const head = slotHead[s]!;
+        const at = s * stride;
+        const head = slots[at]!;
         if (head === -1) break;
-        if (slotKeys[s * width] === lo && (width === 1 || slotKeys[s * 2 + 1] === hi)) {
-          this.emitChain(head, t, out);
+        if (slots[at + 1] === lo && (width === 1 || slots[at + 2] === hi)) {
+          for (let r = head; r !== -1; r = next[r]!) out.push(t, r);
           break;
         }
         s = (s + 1) & mask;
       }
     }
     return out.done();
-  }
-
-  private emitChain(head: number, t: number, out: PairSink): void {
-    for (let s = head; s !== -1; s = this.next[s]!) out.push(t, s);
   }
 }
 

@@ -132,14 +132,16 @@ export class MergeMatcher {
       pairs = selectPairs(pairs, mask);
     }
     const count = new Int32Array(n);
+    let repeated = false;
     for (let i = 0; i < pairs.length; i++) {
-      count[pairs.target[i]!]!++;
+      const t = pairs.target[i]!;
+      if (count[t]!++ > 0) repeated = true;
       this.sourceMatched[pairs.source[i]!] = 1;
     }
     if (this.#checkCardinality) this.#checkMultipleMatches(target, pairs, count);
     const acc = new ChangeAccumulator();
     if (plan.matched.length > 0 && pairs.length > 0) {
-      const first = firstPairPerTarget(pairs);
+      const first = repeated ? firstPairPerTarget(pairs) : pairs;
       this.#applyClauses(plan.matched, target, this.#pairInput(target, first), first.target, acc, 'matched');
     }
     if (plan.notMatchedBySource.length > 0) {
@@ -363,6 +365,7 @@ export function emptyBatch(n: number): RecordBatch {
 }
 
 function takeInput(input: RecordBatch[], rows: Int32Array): RecordBatch[] {
+  if (rows.length === (input[0]?.numRows ?? 0)) return input; // rows are ascending and distinct: all of them
   return input.map((b) => (b.numCols === 0 ? emptyBatch(rows.length) : takeRows(b, rows)));
 }
 
