@@ -10,6 +10,7 @@ import { DeltaError } from '@deltakit/core';
 /** One batch holding every row of `batches` (which share `schema`), in order. */
 export function concatBatches(schema: Schema, batches: readonly RecordBatch[]): RecordBatch {
   const nonEmpty = batches.filter((b) => b.numRows > 0);
+  if (nonEmpty.length === 0 && batches.length > 0) return new RecordBatch(schema, batches[0]!.data.clone(new Struct(schema.fields)));
   if (nonEmpty.length === 1) return new RecordBatch(schema, nonEmpty[0]!.data.clone(new Struct(schema.fields)));
   const length = nonEmpty.reduce((n, b) => n + b.numRows, 0);
   const children = schema.fields.map((_, k) => concatData(nonEmpty.map((b) => b.data.children[k]!)));
