@@ -15,7 +15,7 @@ import type { DeltaTable, Expr } from '@deltakit/core';
 import { checkWriteSupported, throwIfAborted } from '@deltakit/core';
 import { compilePredicate, filterBatch, typedColumns } from '@deltakit/core/internal';
 import { DmlChangeSet } from './exec/change-set.js';
-import { commitDml } from './exec/commit.js';
+import { assertRemovable, commitDml } from './exec/commit.js';
 import { bindDmlCondition, type ExprInput } from './exec/condition.js';
 import { planFiles } from './exec/file-plan.js';
 import { scanTargetFiles } from './exec/target-scan.js';
@@ -52,6 +52,7 @@ export async function deleteFrom(table: DeltaTable, options: DeleteOptions = {})
   const engine = table.engine;
   const snapshot = await table.snapshot(signal ? { signal } : {});
   checkWriteSupported(snapshot.protocol, snapshot.metadata, snapshot.tableRoot);
+  assertRemovable(snapshot, 'DELETE');
   const timeZone = table.sessionTimeZone;
   const nowMicros = BigInt(engine.clock.nowMs()) * 1000n;
   const condition = options.condition === undefined ? undefined : bindDmlCondition(snapshot, options.condition, { timeZone, nowMicros });

@@ -17,7 +17,7 @@ import { DeltaError, checkWriteSupported, throwIfAborted } from '@deltakit/core'
 import { compileExpression, compilePredicate, deltaTypeToArrow, filterBatch, Vec, vecToArrow, type CompiledExpr, type EvalContext } from '@deltakit/core/internal';
 import { assignVec, checkAssignable } from './exec/assign.js';
 import { DmlChangeSet } from './exec/change-set.js';
-import { commitDml } from './exec/commit.js';
+import { assertRemovable, commitDml } from './exec/commit.js';
 import { bindDmlCondition, bindDmlValue, parseInput, type ExprInput } from './exec/condition.js';
 import { planFiles } from './exec/file-plan.js';
 import { scanTargetFiles } from './exec/target-scan.js';
@@ -61,6 +61,7 @@ export async function updateTable(table: DeltaTable, options: UpdateOptions): Pr
   const engine = table.engine;
   const snapshot = await table.snapshot(signal ? { signal } : {});
   checkWriteSupported(snapshot.protocol, snapshot.metadata, snapshot.tableRoot);
+  assertRemovable(snapshot, 'UPDATE');
   const timeZone = table.sessionTimeZone;
   const nowMicros = BigInt(engine.clock.nowMs()) * 1000n;
   const bindOptions = { timeZone, nowMicros };

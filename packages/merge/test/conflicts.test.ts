@@ -18,8 +18,8 @@ function racing(other: () => Promise<unknown>): Engine {
   let fired = false;
   const store: ObjectStore = {
     list: (d, o) => base.list(d, o),
-    get: (p, o) => base.get(p, o),
-    getRange: (p, s, e, o) => base.getRange(p, s, e, o),
+    get: (p) => base.get(p),
+    getRange: (p, s, e) => base.getRange(p, s, e),
     head: (p) => base.head(p),
     put: (p, d) => base.put(p, d),
     delete: (p) => base.delete(p),
@@ -80,7 +80,17 @@ describe('DML conflict detection with real concurrent commits', () => {
   it('a DELETE without a condition conflicts with a concurrent non-blind change anywhere', async () => {
     const { table, other } = await setup();
     const racer = table.withEngine(racing(() => other.update({ set: { value: "'5'" }, condition: "part = 'b' AND value = 1" })));
-    const e = await racer.delete().catch((x: unknown) => x as { code: string });
+    const e = (await racer.delete().catch((x: unknown) => x)) as { code?: string };
     expect(['CONCURRENT_APPEND', 'CONCURRENT_DELETE_READ']).toContain(e.code);
+  });
+});
+
+describe('append-only tables', () => {
+  it('refuse DELETE and UPDATE before reading anything', async () => {
+    const table = await makeTable(ROWS, schema, { properties: { 'delta.appendOnly': 'true' } });
+    const v = (await table.snapshot()).version;
+    await expect(table.delete('id < 3')).rejects.toMatchObject({ code: 'APPEND_ONLY_VIOLATION' });
+    await expect(table.update({ set: { value: "'1'" } })).rejects.toMatchObject({ code: 'APPEND_ONLY_VIOLATION' });
+    expect((await table.snapshot()).version).toBe(v);
   });
 });

@@ -160,3 +160,27 @@ export async function cdcRows(root: string, version: number, partitionTypes: Rec
 export function listFiles(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(dir.length + 1));
 }
+
+/** Runs `statement` on a DuckDB table created by `select` (`{t}` names it) and returns its rows sorted. */
+export async function duckAfterSelect(select: string, statement: string): Promise<Record<string, unknown>[]> {
+  const t = `t${duckTables++}`;
+  await duckRun(`CREATE TABLE ${t} AS ${select}`);
+  await duckRun(statement.replace(/\{t\}/g, t));
+  return sortRows((await duckRows(`SELECT * FROM ${t}`)).map((r) => normalize(r)));
+}
+
+/**
+ * Checks that the live files of the latest version read in DuckDB: every file opens, and its row
+ * count minus its deletion vector's cardinality, summed, is the number of rows our reader returns.
+ */
+export async function checkLiveFilesInDuckDb(table: DeltaTable): Promise<void> {
+  const snap = await table.snapshot();
+  let total = 0;
+  for (const a of snap.addFiles) {
+    const path = join(table.tableRoot, decodeURIComponent(a.path));
+    const [{ n }] = (await duckRows(`SELECT count(*) AS n FROM read_parquet(${sqlValue(path)}, hive_partitioning = false)`)) as [{ n: bigint }];
+    total += Number(n) - (a.deletionVector?.cardinality ?? 0);
+  }
+  const ours = (await snap.scan().toTable()).numRows;
+  if (total !== ours) throw new Error(`DuckDB counts ${total} live rows in the files, our reader ${ours}`);
+}

@@ -127,6 +127,15 @@ export class DataFileWriter {
     while (this.#buffered > MAX_BUFFERED_BYTES) await this.#flushLargest();
   }
 
+  /**
+   * Starts files for every buffered row now (e.g. after all rows of one source file were copied,
+   * so output files follow input files and buffers stay small); waits only as encoding
+   * parallelism requires.
+   */
+  async flush(): Promise<void> {
+    for (const key of [...this.#buffers.keys()]) await this.#flush(key);
+  }
+
   /** Flushes every buffer, waits for every file to be written, and returns all add actions. */
   async finish(): Promise<AddFile[]> {
     for (const key of [...this.#buffers.keys()]) await this.#flush(key);

@@ -22,6 +22,7 @@ import { parsePartitionValue, serializePartitionValue } from '../schema/partitio
 import type { StructField, StructType } from '../schema/types.js';
 import type { Snapshot } from '../table/snapshot.js';
 import type { Transaction } from '../transaction/transaction.js';
+import type { ChangeDataWriter } from './change-data-writer.js';
 import type { DataFileWriter } from './data-writer.js';
 import { readFileRows } from './file-rows.js';
 import { removeFor } from './table-setup.js';
@@ -40,6 +41,8 @@ export interface OverwritePlan {
   readonly writtenPartitions: readonly Readonly<Record<string, string | null>>[];
   /** A fresh data writer for copied rows. */
   readonly newWriter: () => DataFileWriter;
+  /** Change-data writer (CDF tables): rows a data-column replaceWhere replaces are written to it as `delete`. */
+  readonly changeData?: ChangeDataWriter;
   readonly signal?: AbortSignal;
 }
 
@@ -87,6 +90,10 @@ export async function overwriteRemovals(engine: Engine, tx: Transaction, plan: O
     for await (const batch of readFileRows(engine, add, ctx)) {
       throwIfAborted(plan.signal);
       const matches = evaluatePredicate(bound, batch);
+      if (plan.changeData !== undefined) {
+        const replaced = filterBatch(batch, matches);
+        if (replaced.numRows > 0) await plan.changeData.write(conformBatch(replaced, plan.schema, { columnMapping: 'none' }), 'delete');
+      }
       for (let i = 0; i < matches.length; i++) matches[i] = matches[i] === 1 ? 0 : 1;
       const kept = filterBatch(batch, matches);
       if (kept.numRows > 0) await writer.write(conformBatch(kept, plan.schema, { columnMapping: 'none' }));

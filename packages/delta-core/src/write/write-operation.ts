@@ -21,6 +21,7 @@ import type { StructType } from '../schema/types.js';
 import type { Snapshot } from '../table/snapshot.js';
 import { describeExpr } from '../transaction/describe-expr.js';
 import { Transaction } from '../transaction/transaction.js';
+import { ChangeDataWriter } from './change-data-writer.js';
 import { DataFileWriter } from './data-writer.js';
 import { normalizeInput, type WriteInput } from './input.js';
 import { overwriteRemovals, type OverwritePlan } from './overwrite.js';
@@ -105,14 +106,20 @@ export async function writeTable(
   }
   const target = planTarget(engine, snapshot, input.schema ?? snapshot!.schema, options, mode);
   const predicate = bindReplaceWhere(options, target);
-  if (predicate && !predicate.partitionOnly && snapshot !== null && cdfEnabled(target.metadata)) {
-    throw new DeltaError(
-      'UNSUPPORTED_OPERATION',
-      `replaceWhere (${predicate.text}) reads data columns, so files would be rewritten, and the table at ${tableRoot} has the change data feed enabled, which needs change files for rewritten rows that this library does not produce yet. Nothing was written. ` +
-        'Use a replaceWhere on partition columns only, or run the replacement as DELETE + append with a client that writes change data.',
-      { details: { tableRoot } },
-    );
-  }
+  // A replaceWhere on data columns rewrites files; on a CDF table the commit then carries change
+  // data: the replaced rows as `delete`, the written rows as `insert` (Spark's replaceWhere with
+  // the change data feed), since readers take all of a commit's changes from its cdc files.
+  const changeData =
+    predicate && !predicate.partitionOnly && snapshot !== null && mode === 'overwrite' && cdfEnabled(target.metadata)
+      ? new ChangeDataWriter(engine, {
+          tableRoot,
+          schema: target.schema,
+          partitionColumns: target.metadata.partitionColumns,
+          columnMappingMode: columnMappingMode(target.metadata.configuration),
+          ...(options.compression === undefined ? {} : { compression: options.compression }),
+          ...(signal === undefined ? {} : { signal }),
+        })
+      : undefined;
 
   const tx = Transaction.begin(engine, snapshot, {
     operation: 'WRITE',
@@ -132,7 +139,7 @@ export async function writeTable(
   }
 
   const writer = newWriter(engine, tableRoot, target, options);
-  await writeInput(input.batches, target.schema, writer, predicate ? compilePredicate(predicate.bound) : undefined, options);
+  await writeInput(input.batches, target.schema, writer, predicate ? compilePredicate(predicate.bound) : undefined, options, changeData);
   let adds = await writer.finish();
   let rowsWritten = writer.numOutputRows;
   let bytesWritten = writer.numOutputBytes;
@@ -148,6 +155,7 @@ export async function writeTable(
       dynamic: options.partitionOverwriteMode === 'dynamic' && !options.overwriteSchema,
       writtenPartitions: [...writer.partitions.values()],
       newWriter: () => newWriter(engine, tableRoot, target, options),
+      ...(changeData === undefined ? {} : { changeData }),
       ...(signal === undefined ? {} : { signal }),
     };
     const removal = await overwriteRemovals(engine, tx, plan);
@@ -157,6 +165,11 @@ export async function writeTable(
     bytesWritten += removal.copiedBytes;
     metrics.numRemovedFiles = removal.removes.length;
     if (removal.copiedAdds.length > 0) metrics.numCopiedRows = removal.copiedRows;
+  }
+  if (changeData !== undefined) {
+    const cdc = await changeData.finish();
+    tx.addCdcFiles(cdc);
+    metrics.numAddedChangeFiles = cdc.length;
   }
   throwIfAborted(signal);
   if (options.appTransaction !== undefined) tx.setAppTransaction(options.appTransaction.appId, options.appTransaction.version);
@@ -289,7 +302,14 @@ function newWriter(engine: Engine, tableRoot: string, target: Target, options: W
  * non-nullable columns and rows outside `replaceWhere` stop the writing but the input is still
  * scanned, so the error reports the full counts; nothing is committed then.
  */
-async function writeInput(batches: AsyncIterable<RecordBatch>, schema: StructType, writer: DataFileWriter, replaceWhere: CompiledPredicate | undefined, options: WriteOptions): Promise<void> {
+async function writeInput(
+  batches: AsyncIterable<RecordBatch>,
+  schema: StructType,
+  writer: DataFileWriter,
+  replaceWhere: CompiledPredicate | undefined,
+  options: WriteOptions,
+  changeData: ChangeDataWriter | undefined,
+): Promise<void> {
   const violations = new Map<string, NullViolation>();
   let outside = 0;
   let consumed = 0;
@@ -300,6 +320,7 @@ async function writeInput(batches: AsyncIterable<RecordBatch>, schema: StructTyp
     if (replaceWhere !== undefined) outside += conformed.numRows - countSelected(replaceWhere.mask(conformed));
     if (violations.size > 0 || outside > 0) continue;
     await writer.write(conformed);
+    await changeData?.write(conformed, 'insert');
     consumed += conformed.numRows;
     options.onProgress?.(consumed);
   }

@@ -184,13 +184,36 @@ describe('failures leave the table untouched', () => {
 });
 
 describe('replaceWhere on change-data-feed tables', () => {
-  it('allows partition predicates and refuses data-column rewrites before writing anything', async () => {
+  it('partition predicates remove whole files and write no change data', async () => {
     const engine = memoryEngine();
     await writeTable(engine, ROOT, { rows: [...rows([1], 'a'), ...rows([2], 'b')], schema }, { partitionBy: ['part'], properties: { 'delta.enableChangeDataFeed': 'true' } });
-    const e = await writeTable(engine, ROOT, { rows: rows([1], 'a'), schema }, { mode: 'overwrite', replaceWhere: 'id = 1' }).catch((x: unknown) => x);
-    expect(isDeltaError(e, 'UNSUPPORTED_OPERATION')).toBe(true);
-    expect((await snapshotOf(engine, ROOT)).version).toBe(0);
-    await writeTable(engine, ROOT, { rows: rows([9], 'a'), schema }, { mode: 'overwrite', replaceWhere: "part = 'a'" });
+    const r = await writeTable(engine, ROOT, { rows: rows([9], 'a'), schema }, { mode: 'overwrite', replaceWhere: "part = 'a'" });
     expect(sortBy(rowsOf(await readBack(engine, ROOT)), 'id').map((r) => r.id)).toEqual([2n, 9n]);
+    expect((await commitActions(engine, ROOT, r.version)).some((a) => a.kind === 'cdc')).toBe(false);
+  });
+
+  it('a data-column replaceWhere writes the replaced rows as delete and the new rows as insert, copied rows not at all', async () => {
+    const engine = memoryEngine();
+    await writeTable(engine, ROOT, { rows: [...rows([1, 2, 3], 'a'), ...rows([4, 5], 'b')], schema }, { partitionBy: ['part'], properties: { 'delta.enableChangeDataFeed': 'true' } });
+    const r = await writeTable(engine, ROOT, { rows: [...rows([2], 'a'), ...rows([20, 30], 'b')], schema }, { mode: 'overwrite', replaceWhere: 'id >= 2 AND id <= 40' });
+    expect(sortBy(rowsOf(await readBack(engine, ROOT)), 'id').map((r) => r.id)).toEqual([1n, 2n, 20n, 30n]);
+    const actions = await commitActions(engine, ROOT, r.version);
+    const cdc = actions.flatMap((a) => (a.kind === 'cdc' ? [a.cdc] : []));
+    expect(cdc.length).toBeGreaterThan(0);
+    const changes: { id: bigint; part: string | null; type: string }[] = [];
+    for (const c of cdc) {
+      expect(c.dataChange).toBe(false);
+      expect(c.path.startsWith('_change_data/part=')).toBe(true);
+      for await (const b of engine.parquet.readBatches({ path: `${ROOT}/${decodeURIComponent(c.path)}`, size: c.size })) {
+        expect(b.schema.fields.map((f) => f.name)).toEqual(['id', 'v', '_change_type']);
+        const ids = b.getChild('id')!.toArray() as BigInt64Array;
+        const types = b.getChild('_change_type')!.toArray() as string[];
+        for (let i = 0; i < b.numRows; i++) changes.push({ id: ids[i]!, part: c.partitionValues.part ?? null, type: String(types[i]) });
+      }
+    }
+    const text = changes.map((c) => `${c.type} ${c.id} ${c.part}`).sort();
+    expect(text).toEqual(['delete 2 a', 'delete 3 a', 'delete 4 b', 'delete 5 b', 'insert 2 a', 'insert 20 b', 'insert 30 b'].sort());
+    const info = actions.find((a) => a.kind === 'commitInfo');
+    expect(info?.kind === 'commitInfo' && info.commitInfo.operationMetrics?.numAddedChangeFiles).toBe(String(cdc.length));
   });
 });

@@ -345,6 +345,8 @@ export class DmlChangeSet {
       copied += kept.numRows;
       await this.#dataWriter.write(this.#conform(kept));
     }
+    // One set of output files per rewritten file (as Spark's per-file tasks): buffers stay small.
+    await this.#dataWriter.flush();
     return copied;
   }
 

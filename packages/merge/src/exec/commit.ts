@@ -1,5 +1,5 @@
 import type { Engine, Expr, Metadata, Protocol, Snapshot, WriteIsolationLevel } from '@deltakit/core';
-import { Transaction } from '@deltakit/core';
+import { DeltaError, Transaction } from '@deltakit/core';
 import type { AddFile } from '@deltakit/core';
 import type { DmlChanges } from './change-set.js';
 
@@ -63,4 +63,17 @@ export async function commitDml(engine: Engine, snapshot: Snapshot, changes: Dml
   tx.operationMetrics(options.metrics);
   const { version } = await tx.commit();
   return { version, committed: true };
+}
+
+/**
+ * Throws APPEND_ONLY_VIOLATION before anything is read or written when `operation` would remove
+ * rows from an append-only table (`delta.appendOnly=true`), as Spark's `DeltaLog.assertRemovable`.
+ */
+export function assertRemovable(snapshot: Snapshot, operation: string): void {
+  if (snapshot.properties['delta.appendOnly']?.toLowerCase() !== 'true') return;
+  throw new DeltaError(
+    'APPEND_ONLY_VIOLATION',
+    `${operation} cannot run on the table at ${snapshot.tableRoot}: it is append-only (delta.appendOnly=true), so rows may only be added. Nothing was changed. To ${operation === 'DELETE' ? 'delete' : 'change'} rows, first set delta.appendOnly=false.`,
+    { details: { tableRoot: snapshot.tableRoot, operation } },
+  );
 }

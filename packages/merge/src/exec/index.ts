@@ -15,7 +15,7 @@ export {
   type DmlChangeSetOptions,
   type DmlChanges,
 } from './change-set.js';
-export { commitDml, type DmlCommitOptions, type DmlCommitResult } from './commit.js';
+export { assertRemovable, commitDml, type DmlCommitOptions, type DmlCommitResult } from './commit.js';
 export { planFiles, type FilePlan, type FilePlanOptions } from './file-plan.js';
 export { bindDmlCondition, bindDmlValue, parseInput, type BoundCondition, type ExprInput } from './condition.js';
 export { assignVec, canAssign, checkAssignable } from './assign.js';

@@ -29,6 +29,8 @@ export interface TargetScanOptions {
   readonly columns?: readonly string[];
   /** IANA zone for legacy zone-less timestamp partition values. Default UTC. */
   readonly timeZone?: string;
+  /** Rows per batch (whole row groups are decoded together); the parquet handler's default when absent. */
+  readonly batchSize?: number;
   readonly signal?: AbortSignal;
 }
 
@@ -68,7 +70,7 @@ export async function* scanTargetFiles(engine: Engine, snapshot: Snapshot, files
   const dvs = new Map<number, Promise<DeletedRows>>();
   const timeZone = options.timeZone ?? 'UTC';
 
-  for await (const { fileIndex, batch } of engine.parquet.readFiles(refs, { columns, ...(signal ? { signal } : {}) })) {
+  for await (const { fileIndex, batch } of engine.parquet.readFiles(refs, { columns, ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }), ...(signal ? { signal } : {}) })) {
     throwIfAborted(signal);
     const file = files[fileIndex]!;
     const start = offsets[fileIndex]!;
