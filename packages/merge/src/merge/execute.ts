@@ -20,7 +20,7 @@ import type { DeltaTable, Expr, Metadata, Protocol, Snapshot } from '@deltakit/c
 import { DeltaError, and, checkWriteSupported, cmp, col, lit, throwIfAborted } from '@deltakit/core';
 import { bindPredicate, compileFileFilter, planMetadata } from '@deltakit/core/internal';
 import { DmlChangeSet, changeDataFeedEnabled } from '../exec/change-set.js';
-import { commitDml } from '../exec/commit.js';
+import { assertRemovable, commitDml } from '../exec/commit.js';
 import { scanTargetFiles } from '../exec/target-scan.js';
 import type { MergeOptions } from './builder.js';
 import { actionType, type ExprInput, type MergeClauses } from './clauses.js';
@@ -93,6 +93,8 @@ export async function executeMerge(req: MergeRequest): Promise<MergeMetrics> {
     timeZone,
     nowMicros,
   });
+  // As Spark: only an insert-only MERGE may run on an append-only table.
+  if (!plan.insertOnly) assertRemovable(snapshot, 'MERGE');
   const evolved = plan.schemaEvolved ? evolveMetadata(snapshot, plan, engine.clock.nowMs()) : undefined;
   const cdc = changeDataFeedEnabled(snapshot) && !plan.insertOnly;
   const matcher = new MergeMatcher(plan, source, { timeZone, nowMicros, changeData: cdc, ...(signal ? { signal } : {}) });

@@ -192,10 +192,18 @@ export class MergeMatcher {
       const pt = new Int32Array(rows.length * s.length);
       const ps = new Int32Array(rows.length * s.length);
       let k = 0;
-      for (const i of rows) for (const j of s) (pt[k] = i), (ps[k++] = j);
+      for (const i of rows) {
+        for (const j of s) {
+          pt[k] = i;
+          ps[k++] = j;
+        }
+      }
       let pairs: Pairs = { target: pt, source: ps, length: k };
       if (this.#plan.residual !== undefined) pairs = selectPairs(pairs, this.#predicate(this.#plan.residual).mask(this.#pairInput(target, pairs)));
-      for (let x = 0; x < pairs.length; x++) outT.push(pairs.target[x]!), outS.push(pairs.source[x]!);
+      for (let x = 0; x < pairs.length; x++) {
+        outT.push(pairs.target[x]!);
+        outS.push(pairs.source[x]!);
+      }
     }
     return { target: Int32Array.from(outT), source: Int32Array.from(outS), length: outT.length };
   }

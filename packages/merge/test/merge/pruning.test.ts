@@ -26,13 +26,13 @@ function recordingEngine(): { engine: Engine; files: string[]; columns: (readonl
   const files: string[] = [];
   const store: ObjectStore = {
     list: (d, o) => base.list(d, o),
-    get: (p, o) => {
+    get: (p) => {
       if (p.endsWith('.parquet') && !p.includes('_delta_log')) files.push(p);
-      return base.get(p, o);
+      return base.get(p);
     },
-    getRange: (p, s, e, o) => {
+    getRange: (p, s, e) => {
       if (p.endsWith('.parquet') && !p.includes('_delta_log')) files.push(p);
-      return base.getRange(p, s, e, o);
+      return base.getRange(p, s, e);
     },
     head: (p) => base.head(p),
     put: (p, d) => base.put(p, d),
@@ -130,8 +130,8 @@ function racing(other: () => Promise<unknown>): Engine {
   let fired = false;
   const store: ObjectStore = {
     list: (d, o) => base.list(d, o),
-    get: (p, o) => base.get(p, o),
-    getRange: (p, s, e, o) => base.getRange(p, s, e, o),
+    get: (p) => base.get(p),
+    getRange: (p, s, e) => base.getRange(p, s, e),
     head: (p) => base.head(p),
     put: (p, d) => base.put(p, d),
     delete: (p) => base.delete(p),
