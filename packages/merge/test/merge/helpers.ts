@@ -46,6 +46,7 @@ export function sqlValue(v: unknown, t: DataType): string {
     const o = v as Record<string, unknown>;
     return `{${t.fields.map((f) => `'${f.name}': ${sqlValue(o[f.name], f.type)}`).join(', ')}}::${duckType(t)}`;
   }
+  if (t.kind === 'primitive' && t.name === 'date' && typeof v === 'number') return `(DATE '1970-01-01' + INTERVAL ${v} DAY)::DATE`;
   if (typeof v === 'string') {
     if (t.kind === 'primitive' && t.name === 'date') return `DATE '${v}'`;
     return `'${v.replace(/'/g, "''")}'`;
@@ -67,6 +68,13 @@ export function canonical(rows: readonly Record<string, unknown>[], columns: rea
   const norm = (v: unknown): unknown => {
     if (v === null || v === undefined) return null;
     if (typeof v === 'bigint') return Number(v);
+    if (v instanceof Uint8Array) return Array.from(v);
+    if (v instanceof Date) return v.toISOString();
+    if (Array.isArray(v)) return v.map(norm);
+    if (typeof v === 'object' && v !== null && 'kind' in v && (v as { kind: string }).kind === 'map') {
+      const m = v as unknown as { keys: unknown[]; values: unknown[] };
+      return m.keys.map((k, i) => [norm(k), norm(m.values[i])]);
+    }
     if (typeof v === 'object' && v !== null && 'unscaled' in v) {
       const d = v as { unscaled: bigint; scale: number };
       return Number(d.unscaled) / 10 ** d.scale;
