@@ -4,7 +4,7 @@
  * the write has run for a moment, redraws at most a few times per second, and erases itself when
  * done, so short writes and redirected stderr see nothing.
  */
-import type { ReadProgress } from './input/text-source.js';
+import type { ReadProgress } from '@deltakit/core/internal';
 
 /** Where the display goes: a terminal stream. */
 export interface ProgressStream {

@@ -36,6 +36,9 @@ export type DeltaErrorCode =
   | 'INVALID_SCHEMA'
   | 'SCHEMA_MISMATCH'
   | 'COLUMN_NOT_FOUND'
+  // change data feed
+  | 'CHANGE_DATA_FEED_NOT_ENABLED'
+  | 'INCOMPATIBLE_SCHEMA_CHANGE'
   // user input
   | 'INVALID_ARGUMENT'
   | 'PARSE_ERROR'

@@ -12,3 +12,6 @@ export { DEFAULT_MAX_SOURCE_BYTES, type MergeSource } from './merge/source.js';
 export type { Assignments } from './merge/clauses.js';
 export type { ExprInput } from './exec/condition.js';
 export * from './exec/index.js';
+export type * from './sql/ast.js';
+export { parseStatement } from './sql/parse.js';
+export { printStatement } from './sql/print.js';

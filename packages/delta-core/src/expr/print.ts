@@ -23,19 +23,39 @@ export function printExpr(e: Expr): string {
     arith: (a) => `(${printExpr(a.left)} ${a.op === 'div' ? 'DIV' : a.op} ${printExpr(a.right)})`,
     negate: (n) => `(- ${printExpr(n.arg)})`,
     call: (c) => `${quoteName(c.name)}(${c.star ? '*' : c.args.map(printExpr).join(', ')})`,
-    cast: (c) => `${c.mode === 'try' ? 'TRY_CAST' : 'CAST'}(${printExpr(c.arg)} AS ${formatDataType(c.to).toUpperCase()})`,
+    cast: (c) => `${c.mode === 'try' ? 'TRY_CAST' : 'CAST'}(${printExpr(c.arg)} AS ${sqlType(c.to)})`,
     case: (c) =>
       `CASE${c.operand ? ' ' + printExpr(c.operand) : ''}${c.branches.map((b) => ` WHEN ${printExpr(b.when)} THEN ${printExpr(b.then)}`).join('')}${
         c.otherwise ? ' ELSE ' + printExpr(c.otherwise) : ''
       } END`,
-    field: (f) => `${printExpr(f.arg)}.${quoteName(f.name)}`,
+    field: (f) => `(${printExpr(f.arg)}).${quoteName(f.name)}`,
     subscript: (s) => `${printExpr(s.arg)}[${printExpr(s.index)}]`,
   });
 }
 
-/** A name as SQL text: plain identifiers as they are, anything else back-quoted. */
+/** Words that cannot stand for a column name unquoted (they parse as syntax or as calls). */
+const RESERVED = new Set(
+  'and or not is in between like ilike rlike regexp case when then else end null true false distinct from as current_date current_timestamp current_user session_user interval'.split(' '),
+);
+
+/** A name as SQL text: plain identifiers as they are, reserved words and anything else back-quoted. */
 export function quoteName(name: string): string {
-  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? name : '`' + name.replace(/`/g, '``') + '`';
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && !RESERVED.has(name.toLowerCase()) ? name : '`' + name.replace(/`/g, '``') + '`';
+}
+
+/** A data type in Spark SQL DDL syntax (parses back with `parseDdlType`). */
+export function sqlType(t: DataType): string {
+  switch (t.kind) {
+    case 'primitive':
+    case 'decimal':
+      return formatDataType(t).toUpperCase();
+    case 'array':
+      return `ARRAY<${sqlType(t.elementType)}>`;
+    case 'map':
+      return `MAP<${sqlType(t.keyType)}, ${sqlType(t.valueType)}>`;
+    case 'struct':
+      return `STRUCT<${t.fields.map((f) => `${quoteName(f.name)}: ${sqlType(f.type)}${f.nullable ? '' : ' NOT NULL'}`).join(', ')}>`;
+  }
 }
 
 const hex = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('').toUpperCase();
@@ -67,14 +87,14 @@ export function literalText(v: LiteralValue): string {
     case 'binary':
       return `X'${hex(v.bytes)}'`;
     case 'interval':
-      return `INTERVAL '${v.months}' MONTH + INTERVAL '${v.days}' DAY + INTERVAL '${v.micros}' MICROSECOND`;
+      return `INTERVAL '${v.months}' MONTH '${v.days}' DAY '${v.micros}' MICROSECOND`;
     case 'typed':
       return typedText(v.dataType, v.value);
   }
 }
 
 function typedText(type: DataType, value: unknown): string {
-  if (value === null || value === undefined) return `CAST(NULL AS ${formatDataType(type).toUpperCase()})`;
+  if (value === null || value === undefined) return `CAST(NULL AS ${sqlType(type)})`;
   if (type.kind === 'decimal' && isDecimalValue(value)) return `${formatDecimal(value)}BD`;
   if (type.kind === 'primitive') {
     switch (type.name) {
@@ -106,5 +126,5 @@ function typedText(type: DataType, value: unknown): string {
         break;
     }
   }
-  return `CAST(${JSON.stringify(String(value))} AS ${formatDataType(type).toUpperCase()})`;
+  return `CAST(${literalText(String(value))} AS ${sqlType(type)})`;
 }

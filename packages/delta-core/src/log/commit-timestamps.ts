@@ -98,16 +98,20 @@ export async function readHistory(engine: Engine, tableRoot: string, options: { 
   });
 }
 
-/**
- * The latest version whose commit timestamp is <= `timestampMs`. A time after the latest commit
- * gives the latest version; a time before the earliest reconstructable commit fails with
- * TIMESTAMP_OUT_OF_RANGE naming the earliest commit and its timestamp.
- */
-export async function resolveVersionAtTimestamp(engine: Engine, tableRoot: string, timestampMs: number, options: { signal?: AbortSignal } = {}): Promise<number> {
+/** The dated commits of a timeline that time travel may resolve to: indexes `first`..`last`. */
+interface DatedCommits {
+  readonly t: Timeline;
+  readonly first: number;
+  readonly last: number;
+  /** The commit timestamp of the commit at an index (reads the commit only for in-commit timestamps). */
+  readonly timeOf: (i: number) => Promise<number>;
+}
+
+async function datedCommits(engine: Engine, tableRoot: string, timestampMs: number, signal: AbortSignal | undefined): Promise<DatedCommits> {
   if (!Number.isFinite(timestampMs)) {
     throw new DeltaError('INVALID_ARGUMENT', `Timestamp ${timestampMs} is not valid: pass milliseconds since the epoch.`, { details: { timestampMs } });
   }
-  const t = await timeline(engine, tableRoot, options.signal);
+  const t = await timeline(engine, tableRoot, signal);
   const first = t.commits.findIndex((c) => c.name.version >= t.earliest);
   if (first < 0) throw new DeltaError('TIMESTAMP_OUT_OF_RANGE', `The table at ${tableRoot} has no commit files to resolve a timestamp against.`, { details: { tableRoot } });
   const cache = new Map<number, number>();
@@ -116,12 +120,22 @@ export async function resolveVersionAtTimestamp(engine: Engine, tableRoot: strin
     if (!usesIct(t, file.name.version)) return t.fileTimes[i]!;
     let ts = cache.get(i);
     if (ts === undefined) {
-      const [actions] = await readCommits(engine, [file], options.signal);
+      const [actions] = await readCommits(engine, [file], signal);
       ts = inCommitTimestamp(actions!) ?? t.fileTimes[i]!;
       cache.set(i, ts);
     }
     return ts;
   };
+  return { t, first, last: t.commits.length - 1, timeOf };
+}
+
+/**
+ * The latest version whose commit timestamp is <= `timestampMs`. A time after the latest commit
+ * gives the latest version; a time before the earliest reconstructable commit fails with
+ * TIMESTAMP_OUT_OF_RANGE naming the earliest commit and its timestamp.
+ */
+export async function resolveVersionAtTimestamp(engine: Engine, tableRoot: string, timestampMs: number, options: { signal?: AbortSignal } = {}): Promise<number> {
+  const { t, first, last, timeOf } = await datedCommits(engine, tableRoot, timestampMs, options.signal);
   const firstTime = await timeOf(first);
   if (timestampMs < firstTime) {
     const earliest = t.commits[first]!.name.version;
@@ -134,11 +148,39 @@ export async function resolveVersionAtTimestamp(engine: Engine, tableRoot: strin
   // Binary search for the last index with time <= T; timestamps increase with the version
   // within the file-time range and within the ICT range, and the ICT range starts after it.
   let lo = first;
-  let hi = t.commits.length - 1;
+  let hi = last;
   while (lo < hi) {
     const mid = (lo + hi + 1) >> 1;
     if ((await timeOf(mid)) <= timestampMs) lo = mid;
     else hi = mid - 1;
+  }
+  return t.commits[lo]!.name.version;
+}
+
+/**
+ * The earliest version whose commit timestamp is >= `timestampMs` (where a change feed given a
+ * starting timestamp begins, as in Delta Spark). A time at or before the earliest reconstructable
+ * commit gives that commit; a time after the latest commit fails with TIMESTAMP_OUT_OF_RANGE,
+ * whose details carry `latestVersion` and `latestTimestampMs`.
+ */
+export async function resolveVersionAtOrAfterTimestamp(engine: Engine, tableRoot: string, timestampMs: number, options: { signal?: AbortSignal } = {}): Promise<number> {
+  const { t, first, last, timeOf } = await datedCommits(engine, tableRoot, timestampMs, options.signal);
+  const lastTime = await timeOf(last);
+  if (timestampMs > lastTime) {
+    const latest = t.commits[last]!.name.version;
+    throw new DeltaError(
+      'TIMESTAMP_OUT_OF_RANGE',
+      `Timestamp ${new Date(timestampMs).toISOString()} is after the latest commit of the table at ${tableRoot} (version ${latest} at ${new Date(lastTime).toISOString()}), so no version starts at or after it. Use a timestamp at or before it.`,
+      { details: { tableRoot, timestampMs, latestVersion: latest, latestTimestampMs: lastTime } },
+    );
+  }
+  // Binary search for the first index with time >= T (same ordering argument as above).
+  let lo = first;
+  let hi = last;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((await timeOf(mid)) >= timestampMs) hi = mid;
+    else lo = mid + 1;
   }
   return t.commits[lo]!.name.version;
 }

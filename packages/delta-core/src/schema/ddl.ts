@@ -33,7 +33,7 @@ const PRIMITIVES: Readonly<Record<string, PrimitiveTypeName>> = {
 
 const DECIMAL_NAMES = new Set(['DECIMAL', 'DEC', 'NUMERIC']);
 /** Character types whose length is checked for syntax and then dropped: Delta stores them as string. */
-const CHAR_NAMES = new Set(['VARCHAR', 'CHAR']);
+const CHAR_NAMES = new Set(['VARCHAR', 'CHAR', 'CHARACTER']);
 
 /**
  * Parses a Spark DDL column list into a Delta schema. Type names are case-insensitive and take
@@ -54,6 +54,34 @@ export function parseDdlSchema(text: string): StructType {
 }
 
 /**
+ * Parses one Spark SQL data type (`BIGINT`, `DECIMAL(10,2)`, `ARRAY<STRUCT<a: INT>>`, the same
+ * names and aliases as {@link parseDdlSchema}); the whole text must be the type.
+ * Throws PARSE_ERROR naming the character position of the problem.
+ */
+export function parseDdlType(text: string): DataType {
+  const p = new DdlParser(text);
+  const type = p.dataType();
+  p.expectEnd('the end of the type');
+  return type;
+}
+
+/**
+ * Parses the data type that starts at offset `start` of `text` and returns it with the offset just
+ * past it, for grammars that embed types (`CAST(x AS DECIMAL(10,2))`, `x::INT`). Text after the
+ * type is not examined beyond one token. `error` builds the exception for a problem at an offset
+ * (default: the schema parser's PARSE_ERROR).
+ */
+export function parseDdlTypeAt(
+  text: string,
+  start: number,
+  options: { readonly error?: (pos: number, problem: string) => DeltaError } = {},
+): { type: DataType; end: number } {
+  const p = new DdlParser(text, { start, embedded: true, ...(options.error ? { error: options.error } : {}) });
+  const type = p.dataType();
+  return { type, end: p.consumedEnd };
+}
+
+/**
  * A schema given on a command line or in a config: Delta schema JSON (text starting with `{`,
  * e.g. `{"type":"struct","fields":[...]}`) or a Spark DDL column list (see {@link parseDdlSchema}).
  * Throws INVALID_SCHEMA for bad JSON schemas and PARSE_ERROR for bad DDL.
@@ -63,18 +91,38 @@ export function parseSchemaArgument(text: string): StructType {
 }
 
 type Token =
-  | { kind: 'word'; text: string; pos: number; quoted: boolean }
-  | { kind: 'number'; text: string; pos: number }
-  | { kind: 'string'; text: string; pos: number }
-  | { kind: 'punct'; text: string; pos: number }
-  | { kind: 'eof'; pos: number };
+  | { kind: 'word'; text: string; pos: number; end: number; quoted: boolean }
+  | { kind: 'number'; text: string; pos: number; end: number }
+  | { kind: 'string'; text: string; pos: number; end: number }
+  | { kind: 'punct'; text: string; pos: number; end: number }
+  | { kind: 'eof'; pos: number; end: number };
+
+/** Nesting deeper than this (ARRAY<ARRAY<…>>) is refused instead of exhausting the stack. */
+const MAX_TYPE_NESTING = 500;
+
+interface DdlParserOptions {
+  /** Offset where parsing starts. */
+  readonly start?: number;
+  /** Embedded in a larger text: a character outside the DDL alphabet ends the type instead of failing. */
+  readonly embedded?: boolean;
+  readonly error?: (pos: number, problem: string) => DeltaError;
+}
 
 class DdlParser {
-  private readonly tokens: Token[];
+  /** Tokens lexed so far (on demand, so an embedded type never lexes the text after it). */
+  private readonly tokens: Token[] = [];
   private i = 0;
+  private cursor: number;
+  private depth = 0;
+  /** End offset of the last consumed token. */
+  consumedEnd: number;
 
-  constructor(private readonly text: string) {
-    this.tokens = tokenize(text, (pos, why) => this.error(pos, why));
+  constructor(
+    private readonly text: string,
+    private readonly options: DdlParserOptions = {},
+  ) {
+    this.cursor = options.start ?? 0;
+    this.consumedEnd = this.cursor;
   }
 
   /** Fields separated by commas until `atEnd` holds for the next token (not consumed). */
@@ -96,7 +144,7 @@ class DdlParser {
 
   private fieldDef(nested: boolean): StructField {
     const nameTok = this.next();
-    if (nameTok.kind !== 'word') throw this.error(nameTok.pos, `expected a column name, found ${describe(nameTok)}`);
+    if (nameTok.kind !== 'word') throw this.error(nameTok.pos, `expected a column name, found ${this.describe(nameTok)}`);
     if (nested) this.acceptPunct(':');
     const type = this.dataType();
     let nullable = true;
@@ -106,21 +154,28 @@ class DdlParser {
       if (isKeyword(t, 'NOT')) {
         this.next();
         const n = this.next();
-        if (!isKeyword(n, 'NULL')) throw this.error(n.pos, `expected NULL after NOT, found ${describe(n)}`);
+        if (!isKeyword(n, 'NULL')) throw this.error(n.pos, `expected NULL after NOT, found ${this.describe(n)}`);
         nullable = false;
       } else if (isKeyword(t, 'COMMENT')) {
         this.next();
         const c = this.next();
-        if (c.kind !== 'string') throw this.error(c.pos, `expected a quoted comment after COMMENT, found ${describe(c)}`);
+        if (c.kind !== 'string') throw this.error(c.pos, `expected a quoted comment after COMMENT, found ${this.describe(c)}`);
         metadata['comment'] = c.text;
       } else break;
     }
     return { name: nameTok.text, type, nullable, metadata };
   }
 
-  private dataType(): DataType {
+  dataType(): DataType {
+    if (++this.depth > MAX_TYPE_NESTING) throw this.error(this.peek().pos, `the type nests deeper than ${MAX_TYPE_NESTING} levels`);
+    const type = this.dataTypeBody();
+    this.depth--;
+    return type;
+  }
+
+  private dataTypeBody(): DataType {
     const t = this.next();
-    if (t.kind !== 'word' || t.quoted) throw this.error(t.pos, `expected a data type, found ${describe(t)}`);
+    if (t.kind !== 'word' || t.quoted) throw this.error(t.pos, `expected a data type, found ${this.describe(t)}`);
     const name = t.text.toUpperCase();
     if (name === 'ARRAY') {
       this.expectPunct('<', 'after ARRAY');
@@ -172,29 +227,65 @@ class DdlParser {
 
   private integer(what: string): number {
     const t = this.next();
-    if (t.kind !== 'number') throw this.error(t.pos, `expected the ${what} (an integer), found ${describe(t)}`);
+    if (t.kind !== 'number') throw this.error(t.pos, `expected the ${what} (an integer), found ${this.describe(t)}`);
     return Number(t.text);
   }
 
-  expectEnd(): void {
+  expectEnd(what = "',' or the end of the schema"): void {
     const t = this.peek();
-    if (t.kind !== 'eof') throw this.error(t.pos, `expected ',' or the end of the schema, found ${describe(t)}`);
+    if (t.kind !== 'eof') throw this.error(t.pos, `expected ${what}, found ${this.describe(t)}`);
   }
 
   private peek(): Token {
+    if (this.i === this.tokens.length) this.tokens.push(this.lex());
     return this.tokens[this.i]!;
   }
 
   private next(): Token {
-    const t = this.tokens[this.i]!;
-    if (t.kind !== 'eof') this.i++;
+    const t = this.peek();
+    if (t.kind !== 'eof') {
+      this.i++;
+      this.consumedEnd = t.end;
+    }
+    return t;
+  }
+
+  /** The token at the cursor. Embedded, an unknown character is a one-character punct token. */
+  private lex(): Token {
+    const text = this.text;
+    while (this.cursor < text.length && /\s/.test(text[this.cursor]!)) this.cursor++;
+    const i = this.cursor;
+    if (i >= text.length) return { kind: 'eof', pos: text.length, end: text.length };
+    const c = text[i]!;
+    let t: Token;
+    if (/[A-Za-z_]/.test(c)) {
+      WORD.lastIndex = i;
+      const m = WORD.exec(text)!;
+      t = { kind: 'word', text: m[0], pos: i, end: i + m[0].length, quoted: false };
+    } else if (/[0-9]/.test(c)) {
+      DIGITS.lastIndex = i;
+      const m = DIGITS.exec(text)!;
+      t = { kind: 'number', text: m[0], pos: i, end: i + m[0].length };
+    } else if (c === '`') {
+      const [value, end] = readQuoted(text, i, '`', false, (pos, why) => this.error(pos, why));
+      if (value === '') throw this.error(i, 'a quoted column name is empty');
+      t = { kind: 'word', text: value, pos: i, end, quoted: true };
+    } else if (c === "'" || c === '"') {
+      const [value, end] = readQuoted(text, i, c, true, (pos, why) => this.error(pos, why));
+      t = { kind: 'string', text: value, pos: i, end };
+    } else if ('<>(),:'.includes(c) || this.options.embedded) {
+      t = { kind: 'punct', text: c, pos: i, end: i + 1 };
+    } else {
+      throw this.error(i, `unexpected character '${c}'`);
+    }
+    this.cursor = t.end;
     return t;
   }
 
   private acceptPunct(p: string): boolean {
     const t = this.peek();
     if (t.kind === 'punct' && t.text === p) {
-      this.i++;
+      this.next();
       return true;
     }
     return false;
@@ -202,50 +293,23 @@ class DdlParser {
 
   private expectPunct(p: string, why: string): void {
     const t = this.peek();
-    if (!this.acceptPunct(p)) throw this.error(t.pos, `expected '${p}' ${why}, found ${describe(t)}`);
+    if (!this.acceptPunct(p)) throw this.error(t.pos, `expected '${p}' ${why}, found ${this.describe(t)}`);
+  }
+
+  private describe(t: Token): string {
+    return t.kind === 'eof' && this.options.embedded ? 'the end of the input' : describe(t);
   }
 
   error(pos: number, problem: string): DeltaError {
+    if (this.options.error) return this.options.error(pos, problem);
     return new DeltaError('PARSE_ERROR', `Cannot parse the schema at character ${pos + 1}: ${problem}. Near: ${excerpt(this.text, pos)}. Write columns as \`name TYPE [NOT NULL] [COMMENT '...']\` separated by commas, or give Delta schema JSON.`, {
       details: { position: pos },
     });
   }
 }
 
-function tokenize(text: string, error: (pos: number, why: string) => DeltaError): Token[] {
-  const tokens: Token[] = [];
-  let i = 0;
-  while (i < text.length) {
-    const c = text[i]!;
-    if (/\s/.test(c)) {
-      i++;
-    } else if (/[A-Za-z_]/.test(c)) {
-      const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(text.slice(i))!;
-      tokens.push({ kind: 'word', text: m[0], pos: i, quoted: false });
-      i += m[0].length;
-    } else if (/[0-9]/.test(c)) {
-      const m = /^[0-9]+/.exec(text.slice(i))!;
-      tokens.push({ kind: 'number', text: m[0], pos: i });
-      i += m[0].length;
-    } else if (c === '`') {
-      const [value, end] = readQuoted(text, i, '`', false, error);
-      if (value === '') throw error(i, 'a quoted column name is empty');
-      tokens.push({ kind: 'word', text: value, pos: i, quoted: true });
-      i = end;
-    } else if (c === "'" || c === '"') {
-      const [value, end] = readQuoted(text, i, c, true, error);
-      tokens.push({ kind: 'string', text: value, pos: i });
-      i = end;
-    } else if ('<>(),:'.includes(c)) {
-      tokens.push({ kind: 'punct', text: c, pos: i });
-      i++;
-    } else {
-      throw error(i, `unexpected character '${c}'`);
-    }
-  }
-  tokens.push({ kind: 'eof', pos: text.length });
-  return tokens;
-}
+const WORD = /[A-Za-z_][A-Za-z0-9_]*/y;
+const DIGITS = /[0-9]+/y;
 
 /** Reads a quoted run starting at `start`; doubling the quote escapes it, and `\` escapes in strings. */
 function readQuoted(text: string, start: number, quote: string, backslash: boolean, error: (pos: number, why: string) => DeltaError): [string, number] {

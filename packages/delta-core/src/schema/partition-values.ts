@@ -264,8 +264,7 @@ export function buildPartitionColumn(value: Scalar, type: DataType, length: numb
     }
     const valueOffsets = new Int32Array(length + 1);
     for (let i = 1; i <= length; i++) valueOffsets[i] = i * bytes.length;
-    const data = new Uint8Array(bytes.length * length);
-    for (let i = 0; i < length; i++) data.set(bytes, i * bytes.length);
+    const data = repeatBytes(bytes, length);
     return arrowType instanceof Utf8 ? makeData({ type: arrowType, ...base, valueOffsets, data }) : makeData({ type: arrowType as Binary, ...base, valueOffsets, data });
   }
   if (arrowType instanceof Bool) {
@@ -286,6 +285,15 @@ export function buildPartitionColumn(value: Scalar, type: DataType, length: numb
   const data = new T(length);
   if (!isNull) data.fill(value as number);
   return makeData({ type: arrowType as Int32, ...base, data });
+}
+
+/** `bytes` repeated `times` times, by doubling copies (a per-copy loop costs a call per row). */
+function repeatBytes(bytes: Uint8Array, times: number): Uint8Array {
+  const out = new Uint8Array(bytes.length * times);
+  if (out.length === 0) return out;
+  out.set(bytes, 0);
+  for (let filled = bytes.length; filled < out.length; filled *= 2) out.copyWithin(filled, 0, Math.min(filled, out.length - filled));
+  return out;
 }
 
 function fillDecimal(out: Uint32Array, unscaled: bigint): void {

@@ -123,6 +123,11 @@ describe('parsePartitionValue', () => {
     expect(String(str.type)).toBe('Utf8');
     const strView = viewOf(str);
     expect(new TextDecoder().decode(scalarAt(strView, 1) as Uint8Array)).toBe('héllo');
+    for (const n of [0, 1, 2, 7, 1000, 65_537]) {
+      const col = buildPartitionColumn('héllo', primitive('string'), n);
+      expect(new TextDecoder().decode(col.values as Uint8Array)).toBe('héllo'.repeat(n));
+      expect(col.valueOffsets[n]).toBe(n * 6);
+    }
     const dec = viewOf(buildPartitionColumn({ unscaled: -12345n, scale: 2 }, decimal(38, 2), 2));
     expect(scalarAt(dec, 1)).toEqual({ unscaled: -12345n, scale: 2 });
     const tsCol = buildPartitionColumn(-1n, ts, 1);

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { monotonize, readHistory, resolveVersionAtTimestamp } from '../../src/log/commit-timestamps.js';
+import { monotonize, readHistory, resolveVersionAtOrAfterTimestamp, resolveVersionAtTimestamp } from '../../src/log/commit-timestamps.js';
 import { MemoryStore } from '../../src/storage/memory-store.js';
 import { deltaRs, describeFixtures, golden, failure } from '../fixtures.js';
 import { localEngine, memoryEngine, METADATA, PROTOCOL, putCommit } from './helpers.js';
@@ -75,6 +75,21 @@ describe('commit timestamps on synthetic logs', () => {
     expect(e.message).toContain('version 0');
   });
 
+  it('resolves the earliest version at or after a time, as a change feed start', async () => {
+    const engine = memoryEngine(await table([1000, 2000, 1500, 3000]));
+    // Monotonized times: 1000, 2000, 2001, 3000.
+    expect(await resolveVersionAtOrAfterTimestamp(engine, root, 0)).toBe(0);
+    expect(await resolveVersionAtOrAfterTimestamp(engine, root, 1000)).toBe(0);
+    expect(await resolveVersionAtOrAfterTimestamp(engine, root, 1001)).toBe(1);
+    expect(await resolveVersionAtOrAfterTimestamp(engine, root, 2000)).toBe(1);
+    expect(await resolveVersionAtOrAfterTimestamp(engine, root, 2000.5)).toBe(2);
+    expect(await resolveVersionAtOrAfterTimestamp(engine, root, 3000)).toBe(3);
+    const e = await failure(resolveVersionAtOrAfterTimestamp(engine, root, 3001));
+    expect(e.code).toBe('TIMESTAMP_OUT_OF_RANGE');
+    expect(e.message).toContain('version 3');
+    expect((e as unknown as { details: Record<string, unknown> }).details).toMatchObject({ latestVersion: 3, latestTimestampMs: 3000 });
+  });
+
   it('switches to in-commit timestamps from the enablement version', async () => {
     const config = { 'delta.enableInCommitTimestamps': 'true', 'delta.inCommitTimestampEnablementVersion': '2' };
     const engine = memoryEngine(await table([1000, 2000, 50, 60], config, [undefined, undefined, 5000, 6000]));
@@ -82,5 +97,7 @@ describe('commit timestamps on synthetic logs', () => {
     expect(history.map((h) => h.timestamp)).toEqual([6000, 5000, 2000, 1000]);
     expect(await resolveVersionAtTimestamp(engine, root, 5500)).toBe(2);
     expect(await resolveVersionAtTimestamp(engine, root, 4000)).toBe(1);
+    expect(await resolveVersionAtOrAfterTimestamp(engine, root, 4000)).toBe(2);
+    expect(await resolveVersionAtOrAfterTimestamp(engine, root, 5001)).toBe(3);
   });
 });

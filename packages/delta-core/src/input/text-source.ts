@@ -4,7 +4,8 @@
  * size whatever the file size.
  */
 import { TextDecoder } from 'node:util';
-import { DeltaError, type ObjectStore } from '@deltakit/core';
+import { DeltaError } from '../errors.js';
+import { type ObjectStore } from '../storage/object-store.js';
 
 /** Bytes read per `getRange` call. */
 export const CHUNK_BYTES = 1 << 20;

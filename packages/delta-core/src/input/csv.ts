@@ -4,8 +4,11 @@
  * and `""` for a quote. An unquoted empty field is null; a quoted empty field is the empty string
  * in string columns and null in others. Blank lines are skipped.
  */
-import { DeltaError, deltaToArrowSchema, type DataType, type ObjectStore, type StructField, type StructType } from '@deltakit/core';
-import { rowsToBatch } from '@deltakit/core/internal';
+import { DeltaError } from '../errors.js';
+import { deltaToArrowSchema } from '../schema/arrow.js';
+import { type DataType, type StructField, type StructType } from '../schema/types.js';
+import { type ObjectStore } from '../storage/object-store.js';
+import { rowsToBatch } from '../write/rows-to-arrow.js';
 import type { RecordBatch } from 'apache-arrow';
 import { inferCell, mergeInferred, NULL_TYPE, toDeltaType, type Inferred } from './infer.js';
 import { BATCH_CHARS, BATCH_ROWS, inputError, parseError, type InputSource } from './source.js';

@@ -2,8 +2,9 @@
  * Parquet input: the file's record batches as decoded, in file order. The parquet handler reads
  * the file whole (then decodes batch by batch), so memory grows with the file's compressed size.
  */
-import { arrowToDeltaSchema, type ObjectStore } from '@deltakit/core';
-import { createParquetHandler } from '@deltakit/core/internal';
+import { createParquetHandler } from '../parquet/parquet-wasm-handler.js';
+import { arrowToDeltaSchema } from '../schema/arrow.js';
+import { type ObjectStore } from '../storage/object-store.js';
 import type { RecordBatch } from 'apache-arrow';
 import type { InputSource } from './source.js';
 import type { ReadProgress } from './text-source.js';

@@ -4,7 +4,9 @@
  * (the table's, or the one inferred by a first pass over the file); parquet batches pass through
  * as stored and the write conforms them to the table.
  */
-import { DeltaError, JsonSyntaxError, type StructType } from '@deltakit/core';
+import { DeltaError } from '../errors.js';
+import { type StructType } from '../schema/types.js';
+import { JsonSyntaxError } from '../util/json.js';
 import type { RecordBatch } from 'apache-arrow';
 import type { ReadProgress } from './text-source.js';
 import { ValueError } from './values.js';

@@ -1,6 +1,10 @@
 /** JSON lines input: one object per line; blank lines are skipped. */
-import { DeltaError, deltaToArrowSchema, parseJsonExact, type ObjectStore, type StructType } from '@deltakit/core';
-import { rowsToBatch } from '@deltakit/core/internal';
+import { DeltaError } from '../errors.js';
+import { deltaToArrowSchema } from '../schema/arrow.js';
+import { type StructType } from '../schema/types.js';
+import { type ObjectStore } from '../storage/object-store.js';
+import { parseJsonExact } from '../util/json.js';
+import { rowsToBatch } from '../write/rows-to-arrow.js';
 import type { RecordBatch } from 'apache-arrow';
 import { inferJson, mergeInferred, NULL_TYPE, toDeltaStruct, type Inferred } from './infer.js';
 import { BATCH_CHARS, BATCH_ROWS, inputError, parseError, type InputSource } from './source.js';

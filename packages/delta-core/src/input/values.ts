@@ -8,8 +8,11 @@
  * Nothing is rounded: a value that does not fit its type exactly is a {@link ValueError}.
  */
 import { Buffer } from 'node:buffer';
-import { jsonKeys, JsonNumber, JsonSyntaxError, parseJsonExact, stringifyJsonExact, type DataType, type DeltaErrorCode, type StructType } from '@deltakit/core';
-import { INT_RANGES, parseDate, parseDecimal, parseTimestampParts, rescaleDecimal, typeName, type DecimalValue } from '@deltakit/core/internal';
+import { type DeltaErrorCode } from '../errors.js';
+import { parseDate, parseTimestampParts } from '../expr/datetime.js';
+import { INT_RANGES, parseDecimal, rescaleDecimal, typeName, type DecimalValue } from '../expr/scalar.js';
+import { type DataType, type StructType } from '../schema/types.js';
+import { jsonKeys, JsonNumber, JsonSyntaxError, parseJsonExact, stringifyJsonExact } from '../util/json.js';
 
 /** A value that cannot be stored in its column; the reader adds the file and line. */
 export class ValueError extends Error {

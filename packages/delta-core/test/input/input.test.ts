@@ -1,10 +1,10 @@
-import { MemoryStore, parseJsonExact } from '@deltakit/core';
+import { MemoryStore } from '../../src/storage/memory-store.js';
+import { parseJsonExact } from '../../src/util/json.js';
 import { describe, expect, it } from 'vitest';
-import { csvRecords } from '../src/input/csv.js';
-import { inferJson, toDeltaStruct } from '../src/input/infer.js';
-import { readTextChunks, splitLines } from '../src/input/text-source.js';
-import { convertJson, convertStruct, convertText, JSON_LINE, parseTimestampText } from '../src/input/values.js';
-import { progressLine, WriteProgress } from '../src/progress.js';
+import { csvRecords } from '../../src/input/csv.js';
+import { inferJson, toDeltaStruct } from '../../src/input/infer.js';
+import { readTextChunks, splitLines } from '../../src/input/text-source.js';
+import { convertJson, convertStruct, convertText, JSON_LINE, parseTimestampText } from '../../src/input/values.js';
 
 async function* chunksOf(text: string, size: number): AsyncGenerator<string> {
   for (let i = 0; i < text.length; i += size) yield text.slice(i, i + size);
@@ -119,26 +119,23 @@ describe('readTextChunks', () => {
   });
 });
 
-describe('WriteProgress', () => {
-  it('stays silent at first, then redraws at most once per interval, and erases itself', () => {
-    let now = 0;
-    const writes: string[] = [];
-    const p = new WriteProgress({ write: (t: string) => writes.push(t), isTTY: true, columns: 100 }, { bytesRead: 50, totalBytes: 100 }, { now: () => now, delayMs: 500, intervalMs: 250 });
-    for (let t = 0; t <= 2000; t += 10) {
-      now = t;
-      p.update(t * 10);
-    }
-    // Draws at 500, 750, ..., 2000: 7 draws in 1.5 s.
-    expect(writes).toHaveLength(7);
-    expect(writes[0]).toContain('5,000 rows');
-    expect(writes[0]).toContain('10,000 rows/s');
-    expect(writes[0]).toContain(' 50%');
-    p.finish();
-    expect(writes.at(-1)).toBe('\r\x1b[K');
-  });
 
-  it('fits the line into the terminal width', () => {
-    expect(progressLine(123_456_789, 3_723_000, { bytesRead: 1, totalBytes: 3 }, 60).length).toBeLessThan(60);
-    expect(progressLine(10, 1000, { bytesRead: 0, totalBytes: 0 }, 80)).toBe('writing  10 rows  10 rows/s  0:01');
+describe('openInputPath', () => {
+  it('reads every data file of a folder in path order, skipping _ and . names, and merges their columns', async () => {
+    const { openInputPath } = await import('../../src/input/open.js');
+    const store = new MemoryStore();
+    const enc = new TextEncoder();
+    await store.put('/src/b.json', enc.encode('{"id": 2, "extra": "x"}\n'));
+    await store.put('/src/a.json', enc.encode('{"id": 1}\n'));
+    await store.put('/src/_SUCCESS', enc.encode('not data'));
+    await store.put('/src/.hidden.json', enc.encode('{"id": 99}\n'));
+    await store.put('/src/sub/c.json', enc.encode('{"id": 3}\n'));
+    const input = await openInputPath(store, '/src', 'jsonl');
+    const schema = await input.schema();
+    expect(schema.fields.map((f) => f.name)).toEqual(['id', 'extra']);
+    const ids: unknown[] = [];
+    for await (const b of input.batches(schema)) for (const r of b.toArray()) ids.push([r.id, r.extra]);
+    expect(ids).toEqual([[1n, null], [2n, 'x'], [3n, null]]);
+    await expect(openInputPath(store, '/nothing', 'csv')).rejects.toMatchObject({ code: 'FILE_NOT_FOUND' });
   });
 });

@@ -6,7 +6,8 @@
  * string. Conflicting kinds widen: long + double → double, anything else → string (a string
  * column stores the other values' JSON text).
  */
-import { jsonKeys, JsonNumber, type DataType, type StructField, type StructType } from '@deltakit/core';
+import { type DataType, type StructField, type StructType } from '../schema/types.js';
+import { jsonKeys, JsonNumber } from '../util/json.js';
 import { exactDecimal } from './values.js';
 
 /** An inferred type; `null` means only nulls (or nothing) were seen so far. */
