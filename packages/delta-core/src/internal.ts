@@ -41,21 +41,18 @@ export { compileWriteChecks, type WriteChecks, type WriteChecksOptions } from '.
 export { nullViolations, nullViolationError, type NullViolation } from './write/schema-enforcement.js';
 export { removeFor } from './write/table-setup.js';
 export { DeletionVectorWriter, mergeWithExisting, statsWithWideBounds, uuidBytes, INLINE_DV_MAX_BYTES, DV_FILE_TARGET_SIZE, type DeletionVectorWriterOptions } from './deletion-vectors/write.js';
-export { DeletedRows } from './deletion-vectors/deleted-rows.js';
 export { serializeRoaringArray, parseRoaringArray } from './deletion-vectors/roaring.js';
 export { deletionVectorLocation, uuidDeletionVectorPath } from './deletion-vectors/load.js';
 export { z85Encode, z85Decode } from './deletion-vectors/z85.js';
-export { conformBatch, toPhysicalBatch } from './schema/conform.js';
-export { columnMappingMode, physicalName, type ColumnMappingMode } from './schema/column-mapping.js';
-export { buildPartitionColumn, parsePartitionValue, serializePartitionValue } from './schema/partition-values.js';
+export { toPhysicalBatch } from './schema/conform.js';
+export { serializePartitionValue } from './schema/partition-values.js';
 export { parseStats, type StatsColumn, type FileStats, type ColumnStats } from './schema/stats.js';
 export { deltaTypeToArrow } from './schema/arrow.js';
-export { filterBatch, takeRows, selectedIndices } from './expr/filter.js';
+export { takeRows, selectedIndices } from './expr/filter.js';
 export { typedColumns, typedChildren } from './expr/typed.js';
 export { castVec, canCast, castValue } from './expr/cast.js';
 export type { FileFilter } from './expr/skipping.js';
 export type { EvalContext } from './expr/typed.js';
-export { printExpr } from './expr/print.js';
 // Used by @deltakit/merge's MERGE (planning, join, clause evaluation, source input).
 export { typeText } from './expr/binder.js';
 export { gatherVec, chooseRows } from './expr/vector.js';
