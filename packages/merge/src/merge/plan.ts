@@ -6,7 +6,7 @@
  * hash table, and the rest is a residual evaluated on candidate pairs. Clauses are resolved into
  * per-column value plans over the post-evolution target schema (see assignments.ts).
  */
-import * as core from '@deltakit/core';
+import { transformExpr } from '@deltakit/core';
 import { DeltaError, type Expr, type StructType } from '@deltakit/core';
 import { bindCondition, bindExpression, typedColumns, type Relation, type TypedExpr } from '@deltakit/core/internal';
 import { identityPlans, planClauses, type PlannedClause, type ValuePlan } from './assignments.js';
@@ -192,7 +192,7 @@ function asJoinKey(t: TypedExpr): JoinKey | undefined {
 
 /** A target-only conjunct with its column references replaced by their resolved logical target paths. */
 function unqualify(e: Expr, relations: readonly [Relation, Relation], options: Parameters<typeof bindCondition>[2]): Expr {
-  return core.transformExpr(e, (node) => {
+  return transformExpr(e, (node) => {
     if (node.kind !== 'column') return node;
     const t = bindExpression(node, relations, options);
     return t.kind === 'column' ? { kind: 'column', path: [...t.path] } : node;

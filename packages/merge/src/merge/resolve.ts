@@ -2,19 +2,17 @@
  * Small helpers shared by MERGE planning: parsing user expressions, printing conditions as Spark
  * records them, resolving assignment keys, and prefixing errors with the clause they come from.
  */
-import * as core from '@deltakit/core';
-import { DeltaError, parsePredicate, type Expr, type StructType } from '@deltakit/core';
+import { DeltaError, isDeltaError, parseExpression, parsePredicate, type Expr, type StructType } from '@deltakit/core';
 import { printExpr } from '@deltakit/core/internal';
 import type { ExprInput } from './clauses.js';
 
 /** A relation schema without columns (the side a clause may not read). */
 export const EMPTY_STRUCT: StructType = { kind: 'struct', fields: [] };
 
-/** Parses SQL text: with core's full expression parser when it has one, else its predicate parser. */
+/** Parses SQL text with core's expression parser (errors point into the text with a caret). */
 export function parseInput(input: ExprInput, timeZone: string): { expr: Expr; source?: string } {
   if (typeof input !== 'string') return { expr: input };
-  const full = (core as unknown as Record<string, unknown>)['parseExpression'] as ((s: string, o: { timeZone: string }) => Expr) | undefined;
-  return { expr: (full ?? parsePredicate)(input, { timeZone }), source: input };
+  return { expr: parseExpression(input, { timeZone }), source: input };
 }
 
 
@@ -42,6 +40,6 @@ export function targetPath(key: string, alias: string | undefined, schema: Struc
 
 /** Re-throws a DeltaError with `prefix` (which clause) in front of its message, same code and details. */
 export function inContext(e: unknown, prefix: string): DeltaError {
-  if (!core.isDeltaError(e)) return new DeltaError('INTERNAL', `${prefix}: ${String(e)}`, { cause: e });
+  if (!isDeltaError(e)) return new DeltaError('INTERNAL', `${prefix}: ${String(e)}`, { cause: e });
   return new DeltaError(e.code, `${prefix}: ${e.message}`, { cause: e, details: e.details });
 }

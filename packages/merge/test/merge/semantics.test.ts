@@ -223,6 +223,25 @@ describe('store assignment', () => {
   });
 });
 
+describe('SQL text', () => {
+  it('conditions and values are parsed as Spark SQL expressions', async () => {
+    const t = await makeTable(kv([[1, 1], [2, 2], [3, 3]]), KV);
+    await t
+      .alias('t')
+      .merge(batch(kv([[1, 10], [2, 20], [4, 40]]), KV), 't.key = s.key', { sourceAlias: 's' })
+      .whenMatchedUpdate({ condition: 's.value % 20 <> 0', set: { value: 't.value + s.value * 2' } })
+      .whenNotMatchedInsert({ values: { key: 's.key', value: 'CASE WHEN s.value > 30 THEN -s.value ELSE 0 END' } })
+      .whenNotMatchedBySourceUpdate({ set: { value: 'coalesce(t.value, 0) - 100' } })
+      .execute();
+    await duckTable('sql_t', KV, kv([[1, 1], [2, 2], [3, 3]]));
+    await duckTable('sql_s', KV, kv([[1, 10], [2, 20], [4, 40]]));
+    await duckRun(
+      'MERGE INTO sql_t AS t USING sql_s AS s ON t.key = s.key WHEN MATCHED AND s.value % 20 <> 0 THEN UPDATE SET value = t.value + s.value * 2 WHEN NOT MATCHED THEN INSERT (key, value) VALUES (s.key, CASE WHEN s.value > 30 THEN -s.value ELSE 0 END) WHEN NOT MATCHED BY SOURCE THEN UPDATE SET value = coalesce(t.value, 0) - 100',
+    );
+    expect(canonical(await readRows(t), ['key', 'value'])).toEqual(canonical(await duckRows('SELECT * FROM sql_t'), ['key', 'value']));
+  });
+});
+
 describe('commitInfo', () => {
   it("records operation parameters as Spark's JSON text", async () => {
     const t = await makeTable(kv([[1, 1], [2, 2]]), KV);
