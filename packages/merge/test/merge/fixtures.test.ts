@@ -12,7 +12,8 @@ import type { RecordBatch } from 'apache-arrow';
 import type { StructType } from '@deltakit/core';
 import { rowsToBatch } from '@deltakit/core/internal';
 import type { DeltaTable } from '../../src/index.js';
-import { cdcRows, cleanup, commitActions, copyFixture, describeFixtures, tableAt } from '../helpers.js';
+import { tableChanges } from '@deltakit/cdf';
+import { cdcRows, cleanup, commitActions, copyFixture, describeFixtures, normalize, tableAt } from '../helpers.js';
 import { batchRows, canonical, duckRows, duckRun, duckTable } from './helpers.js';
 
 afterAll(cleanup);
@@ -141,6 +142,10 @@ describeFixtures('MERGE on Spark-written tables', () => {
     expect(changes.filter((c) => c['_change_type'] === 'delete')).toHaveLength(1);
     expect(changes.filter((c) => c['_change_type'] === 'update_postimage')).toHaveLength(1);
     expect(replay(dayRows(before.rows), changes.map((c) => ({ ...c, birthday: String(c['birthday']) })), cols)).toEqual(expected);
+    // The same changes through @deltakit/cdf, the table's change data feed reader.
+    const feed = (await tableChanges(table, { startingVersion: m.version, endingVersion: m.version }).toTable()).toArray().map((r) => normalize(r.toJSON()));
+    const typed = (rows: Row[]) => canonical(rows.map((r) => ({ ...r, birthday: typeof r['birthday'] === 'number' ? isoDay(Math.floor(r['birthday'] / 86_400_000)) : String(r['birthday']) })), [...cols, '_change_type']);
+    expect(typed(feed)).toEqual(typed(changes));
   });
 
   it('column mapping with every type: untouched columns of updated rows keep nested values exactly', async () => {

@@ -9,7 +9,8 @@ import { field, struct, type StructType } from '@deltakit/core';
 import { rowsToBatch } from '@deltakit/core/internal';
 import { mergeInto, type DeltaTable, type MergeBuilder } from '../../src/index.js';
 import type { MergeClauses } from '../../src/merge/clauses.js';
-import { cdcRows, cleanup, commitActions, commitInfo, makeTable, readRows } from '../helpers.js';
+import { tableChanges } from '@deltakit/cdf';
+import { cdcRows, cleanup, commitActions, commitInfo, makeTable, normalize, readRows } from '../helpers.js';
 import { canonical, duckMerge } from './helpers.js';
 
 afterAll(cleanup);
@@ -88,6 +89,11 @@ function applyChanges(old: readonly Row[], changes: readonly Row[]): Row[] {
   return [...out].flatMap(([k, n]) => Array.from({ length: n }, () => Object.fromEntries(COLS.map((c, i) => [c, (JSON.parse(k) as unknown[])[i]]))));
 }
 
+async function feed(table: DeltaTable, version: number): Promise<Row[]> {
+  const t = await tableChanges(table, { startingVersion: version, endingVersion: version }).toTable();
+  return t.toArray().map((r) => normalize(r.toJSON()));
+}
+
 describe('MERGE on tables', () => {
   for (const layout of LAYOUTS) {
     for (const cdf of [false, true]) {
@@ -123,8 +129,10 @@ describe('MERGE on tables', () => {
             const cdc = actions.filter((a) => 'cdc' in a);
             const changedTarget = metrics.numTargetRowsUpdated + metrics.numTargetRowsDeleted > 0;
             expect(cdc.length > 0).toBe(cdf && changedTarget);
-            if (cdc.length > 0) {
-              const changes = await cdcRows(root, metrics.version, { part: 'VARCHAR' });
+            if (cdc.length > 0) expect(canonical(await cdcRows(root, metrics.version, { part: 'VARCHAR' }), [...COLS, '_change_type'])).toEqual(canonical(await feed(table, metrics.version), [...COLS, '_change_type']));
+            if (cdf) {
+              // The change data feed as @deltakit/cdf reads it (from cdc files, or from adds/removes when there are none).
+              const changes = await feed(table, metrics.version);
               const count = (t: string) => changes.filter((r) => r['_change_type'] === t).length;
               expect(count('insert')).toBe(metrics.numTargetRowsInserted);
               expect(count('update_preimage')).toBe(metrics.numTargetRowsUpdated);
