@@ -8,7 +8,7 @@ export { updateTable, type UpdateOptions, type UpdateResult } from './update.js'
 export type { DmlOptions } from './options.js';
 export { MergeBuilder, mergeInto, type MergeOptions, type ExecuteOptions } from './merge/builder.js';
 export type { MergeMetrics } from './merge/execute.js';
-export { DEFAULT_MAX_SOURCE_BYTES, type MergeSource } from './merge/source.js';
+export { DEFAULT_MAX_SOURCE_BYTES, JOIN_BYTES_PER_SOURCE_ROW, type MergeSource } from './merge/source.js';
 export type { Assignments } from './merge/clauses.js';
 export type { ExprInput } from './exec/condition.js';
 export * from './exec/index.js';

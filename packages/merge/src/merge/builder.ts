@@ -17,8 +17,9 @@ export interface MergeOptions {
   /** Alias of the target; by default the one given with `table.alias(...)`. */
   readonly targetAlias?: string;
   /**
-   * Bound on the source's Arrow memory (bytes); a larger source fails with LIMIT_EXCEEDED before
-   * the join starts. Default 1 GiB (see `DEFAULT_MAX_SOURCE_BYTES`).
+   * Bound on the memory the source takes (its Arrow data plus about 64 bytes per row for the join
+   * index); a larger source fails with LIMIT_EXCEEDED while it is read, before the join starts.
+   * Default 1 GiB (`DEFAULT_MAX_SOURCE_BYTES`, about 10M rows of a 4-column source).
    */
   readonly maxSourceBytes?: number;
   /**

@@ -1,8 +1,10 @@
 /**
  * The MERGE source: read once, conformed to its canonical Arrow shape, and held in memory as one
  * batch (the build side of the hash join; Spark likewise materializes the source so that both of
- * its passes see the same rows). Its size is bounded by `maxSourceBytes`: a larger source fails
- * with LIMIT_EXCEEDED as soon as the bound is crossed, before the join allocates anything.
+ * its passes see the same rows). Its memory (Arrow data plus the join index's share per row) is
+ * bounded by `maxSourceBytes`: a larger source fails with LIMIT_EXCEEDED as soon as the bound is
+ * crossed while reading it, before the join allocates anything. While the batches are assembled
+ * into one, the source briefly takes twice its Arrow size.
  */
 import { RecordBatch, Table } from 'apache-arrow';
 import { DeltaError, throwIfAborted, type StructType } from '@deltakit/core';
@@ -13,9 +15,16 @@ import { concatBatches } from './concat.js';
 export type MergeSource = Table | readonly RecordBatch[] | Iterable<RecordBatch> | AsyncIterable<RecordBatch>;
 
 /**
- * Default bound on the source's Arrow bytes. The join needs about twice the source's Arrow size
- * while the source is assembled, plus the hash index (16–50 bytes per row), so 1 GiB keeps a
- * merge well inside a default Node heap and typical container memory.
+ * Memory the join needs per source row beyond its Arrow data, measured (bench/merge.mjs
+ * `--source-memory`): the hash index (open-addressing slots at load factor ≤ 0.5, row chains, a
+ * Bloom filter) and the per-row bookkeeping, about 64 bytes for a single long key.
+ */
+export const JOIN_BYTES_PER_SOURCE_ROW = 64;
+
+/**
+ * Default bound on the memory the source takes: its Arrow data plus
+ * {@link JOIN_BYTES_PER_SOURCE_ROW} per row. 1 GiB admits about 10M rows of a source of four
+ * columns (id, double, short string, timestamp: 33 Arrow bytes per row).
  */
 export const DEFAULT_MAX_SOURCE_BYTES = 1024 * 1024 * 1024;
 
@@ -41,7 +50,7 @@ export async function loadSource(input: MergeSource, options: { maxSourceBytes: 
     const c = conformBatch(b, schema, { columnMapping: 'none', subMicrosecond: 'error' });
     bytes += c.data.byteLength;
     rows += c.numRows;
-    if (bytes > options.maxSourceBytes) throw tooLarge(bytes, rows, options.maxSourceBytes);
+    if (bytes + rows * JOIN_BYTES_PER_SOURCE_ROW > options.maxSourceBytes) throw tooLarge(bytes, rows, options.maxSourceBytes);
     batches.push(c);
   }
   // With no batch at all, conforming an empty batch gives the schema's shape with zero rows.
@@ -53,8 +62,8 @@ function tooLarge(bytes: number, rows: number, limit: number): DeltaError {
   const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
   return new DeltaError(
     'LIMIT_EXCEEDED',
-    `The MERGE source exceeds maxSourceBytes (${mib(limit)}): ${rows} rows read so far take ${mib(bytes)} of Arrow memory. MERGE holds its source in memory as the build side of the join, so nothing was done. ` +
-      'Raise maxSourceBytes if the machine has the memory (the merge needs about 2-3 times the source size), or split the source into several MERGE statements on disjoint key ranges.',
+    `The MERGE source exceeds maxSourceBytes (${mib(limit)}): the ${rows} rows read so far take ${mib(bytes)} of Arrow memory plus about ${mib(rows * JOIN_BYTES_PER_SOURCE_ROW)} for the join index. MERGE holds its source in memory as the build side of the join; nothing was done. ` +
+      'Raise maxSourceBytes if the machine has the memory, or split the source into several MERGE statements on disjoint key ranges.',
     { details: { maxSourceBytes: limit, bytesRead: bytes, rowsRead: rows } },
   );
 }

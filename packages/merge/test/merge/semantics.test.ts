@@ -223,6 +223,36 @@ describe('store assignment', () => {
   });
 });
 
+describe('source', () => {
+  it('accepts an Arrow Table, an array and an async iterable of record batches', async () => {
+    const { Table } = await import('apache-arrow');
+    const rows = kv([[1, 10], [5, 50]]);
+    const forms = [new Table(batch(rows, KV)), batch(rows, KV), (async function* () { for (const r of rows) yield rowsToBatch([r], KV); })()];
+    for (const form of forms) {
+      const t = await makeTable(kv([[1, 1], [2, 2]]), KV);
+      const m = await t.alias('t').merge(form, 't.key = s.key', { sourceAlias: 's' }).whenMatchedUpdateAll().whenNotMatchedInsertAll().execute();
+      expect(m.numSourceRows).toBe(2);
+      expect(canonical(await readRows(t), ['key', 'value'])).toEqual(canonical(kv([[1, 10], [2, 2], [5, 50]]), ['key', 'value']));
+    }
+  });
+
+  it('a source over maxSourceBytes fails with LIMIT_EXCEEDED while it is read, before anything is done', async () => {
+    const t = await makeTable(kv([[1, 1]]), KV);
+    let produced = 0;
+    async function* big() {
+      for (let i = 0; i < 1000; i++) {
+        produced++;
+        yield rowsToBatch(kv(Array.from({ length: 1000 }, (_, j) => [i * 1000 + j, 0] as [number, number])), KV);
+      }
+    }
+    const e = await failure(t.alias('t').merge(big(), 't.key = s.key', { sourceAlias: 's', maxSourceBytes: 1_000_000 }).whenMatchedDelete().execute());
+    expect(e.code).toBe('LIMIT_EXCEEDED');
+    expect(e.message).toMatch(/maxSourceBytes/);
+    expect(produced).toBeLessThan(20); // stopped reading early: 1000 rows take 8 KB of Arrow data + 64 KB of index
+    expect((await t.snapshot()).version).toBe(1);
+  });
+});
+
 describe('SQL text', () => {
   it('conditions and values are parsed as Spark SQL expressions', async () => {
     const t = await makeTable(kv([[1, 1], [2, 2], [3, 3]]), KV);
