@@ -8,7 +8,10 @@
 // rewriting the touched files (copy-on-write: every file holds updated ids, so all 10M rows are
 // rewritten), DuckDB with 1 and 2 threads (MERGE INTO a table loaded from the same parquet files).
 //
-// Usage: node bench/merge.mjs [--runs 3] [--variants dv,rewrite,duckdb-1,duckdb-2]
+// `--source-memory` instead measures the memory a source takes per row (its Arrow data, then the
+// join index built over it) for 1M and 4M rows, each in a fresh process with --expose-gc.
+//
+// Usage: node bench/merge.mjs [--runs 3] [--variants dv,rewrite,duckdb-1,duckdb-2] [--source-memory]
 import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -36,7 +39,10 @@ const VARIANTS = {
 
 /** The source as one Arrow batch: id long, value double, category string, ts timestamp(µs, UTC). */
 function sourceBatch() {
-  const n = UPDATES + INSERTS;
+  return sourceBatchOf(UPDATES + INSERTS);
+}
+
+function sourceBatchOf(n) {
   const ids = new BigInt64Array(n);
   const values = new Float64Array(n);
   const cats = [];
@@ -102,8 +108,45 @@ async function child(variantId, runs) {
   return { results };
 }
 
+/** Memory per source row: Arrow data as held, and the join index (planner + matcher over the source). */
+async function sourceMemory(n) {
+  const { loadSource } = await import('../packages/merge/dist/merge/source.js');
+  const { planMerge } = await import('../packages/merge/dist/merge/plan.js');
+  const { MergeMatcher } = await import('../packages/merge/dist/merge/match.js');
+  const table = sourceBatchOf(n);
+  const used = () => {
+    global.gc();
+    const m = process.memoryUsage();
+    return m.heapUsed + m.arrayBuffers + m.external;
+  };
+  const m0 = used();
+  const src = await loadSource(table, { maxSourceBytes: Number.MAX_SAFE_INTEGER });
+  const m1 = used();
+  const plan = planMerge({
+    targetSchema: src.schema, partitionColumns: [], columnMappingMode: 'none', targetAlias: 't', sourceSchema: src.schema, sourceAlias: 's', condition: 't.id = s.id',
+    clauses: { matched: [{ kind: 'updateAll' }], notMatched: [{ kind: 'insertAll' }], notMatchedBySource: [] }, schemaEvolution: false, timeZone: 'UTC', nowMicros: 0n,
+  });
+  const matcher = new MergeMatcher(plan, src, { timeZone: 'UTC', nowMicros: 0n, changeData: false });
+  const m2 = used();
+  return { rows: n, arrowBytesPerRow: src.bytes / n, heldPerRow: Math.max(0, m1 - m0) / n, joinPerRow: (m2 - m1) / n, indexBytesPerRow: matcher.indexBytes / n };
+}
+
 async function main() {
   const args = process.argv.slice(2);
+  if (args[0] === '--source-memory-child') {
+    process.stdout.write(`${JSON.stringify(await sourceMemory(Number(args[1])))}\n`);
+    return;
+  }
+  if (args.includes('--source-memory')) {
+    const rows = [['source rows', 'Arrow bytes/row', 'held bytes/row', 'join index bytes/row (measured)', 'of which hash index']];
+    for (const n of [1_000_000, 4_000_000]) {
+      const r = runChild(SELF, ['--source-memory-child', String(n)], { nodeArgs: ['--expose-gc'] });
+      if (r.error) rows.push([String(n), r.error, '', '', '']);
+      else rows.push([String(n), r.arrowBytesPerRow.toFixed(1), r.heldPerRow.toFixed(1), r.joinPerRow.toFixed(1), r.indexBytesPerRow.toFixed(1)]);
+    }
+    printTable(rows);
+    return;
+  }
   const opt = (name, d) => {
     const i = args.indexOf(`--${name}`);
     return i >= 0 ? args[i + 1] : d;
