@@ -110,6 +110,10 @@ export async function executeMerge(req: MergeRequest): Promise<MergeMetrics> {
     ...(signal ? { signal } : {}),
   });
   const columns = cdc ? undefined : plan.targetColumns;
+  const recompute = {
+    updated: { recomputeGenerated: unassignedGenerated(plan, [...plan.matched, ...plan.notMatchedBySource]) },
+    inserted: { recomputeGenerated: unassignedGenerated(plan, plan.notMatched) },
+  };
   let targetChanged = false;
   for await (const { file, batch, positions } of scanTargetFiles(engine, snapshot, read.files, { timeZone, ...(columns ? { columns } : {}), ...(signal ? { signal } : {}) })) {
     throwIfAborted(signal);
@@ -119,14 +123,14 @@ export async function executeMerge(req: MergeRequest): Promise<MergeMetrics> {
     changes.removeRows(file, positionsOf(positions, res.deleted, res.updated));
     if (res.deletedRows) await changes.addChangeRows(res.deletedRows, 'delete');
     if (res.updatedValues) {
-      const written = await changes.addRows(res.updatedValues);
+      const written = await changes.addRows(res.updatedValues, recompute.updated);
       if (res.preimages) await changes.addChangeRows(res.preimages, 'update_preimage');
       await changes.addChangeRows(written, 'update_postimage');
     }
   }
   const inserts = matcher.inserts();
   if (inserts) {
-    const written = await changes.addRows(inserts);
+    const written = await changes.addRows(inserts, recompute.inserted);
     // A commit with cdc files must hold every change in them; one that only inserts needs none.
     if (cdc && targetChanged) await changes.addChangeRows(written, 'insert');
   }
@@ -171,6 +175,17 @@ export async function executeMerge(req: MergeRequest): Promise<MergeMetrics> {
     ...(signal === undefined ? {} : { signal }),
   });
   return { version, ...metrics };
+}
+
+/**
+ * Generated columns (`delta.generationExpression`) that no clause of `clauses` assigns: the write
+ * checks compute them from the row's other values, as Spark does for UPDATE and INSERT actions. A
+ * generated column assigned by some clauses only is checked, not recomputed, in every row.
+ */
+function unassignedGenerated(plan: MergePlan, clauses: MergePlan['matched']): string[] {
+  return plan.finalSchema.fields
+    .filter((f, i) => typeof f.metadata['delta.generationExpression'] === 'string' && clauses.every((c) => c.values === undefined || c.values[i]!.kind === 'keep' || c.values[i]!.kind === 'null'))
+    .map((f) => f.name);
 }
 
 /** Positions (in the file) of the target rows `a` and `b` (indices into the batch). */
