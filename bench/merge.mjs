@@ -11,7 +11,10 @@
 // `--source-memory` instead measures the memory a source takes per row (its Arrow data, then the
 // join index built over it) for 1M and 4M rows, each in a fresh process with --expose-gc.
 //
-// Usage: node bench/merge.mjs [--runs 3] [--variants dv,rewrite,duckdb-1,duckdb-2] [--source-memory]
+// References: `scan-id` (deltakit reading only the id column, the floor of the MERGE's scan) and
+// `duckdb-2-load` (DuckDB loading the target from the same parquet files, then MERGE INTO).
+//
+// Usage: node bench/merge.mjs [--runs 3] [--variants dv,rewrite,duckdb-1,duckdb-2,duckdb-2-load,scan-id] [--source-memory]
 import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -35,6 +38,8 @@ const VARIANTS = {
   rewrite: { label: 'deltakit, deletion vectors off (touched files rewritten: all 10M rows)', kind: 'deltakit', dv: false },
   'duckdb-1': { label: 'DuckDB MERGE INTO native table, 1 thread', kind: 'duckdb', threads: 1 },
   'duckdb-2': { label: 'DuckDB MERGE INTO native table, 2 threads', kind: 'duckdb', threads: 2 },
+  'duckdb-2-load': { label: 'reference: DuckDB loading the target from the parquet files, then MERGE INTO, 2 threads (timed together)', kind: 'duckdb', threads: 2, load: true },
+  'scan-id': { label: 'reference: deltakit scan of the id column of the 10M-row table (the floor of the MERGE scan)', kind: 'scan' },
 };
 
 /** The source as one Arrow batch: id long, value double, category string, ts timestamp(µs, UTC). */
@@ -72,10 +77,13 @@ async function child(variantId, runs) {
     const db = await DuckDBInstance.create(':memory:', { threads: String(v.threads) });
     const c = await db.connect();
     for (let r = 0; r < runs + 1; r++) {
-      await c.run(`CREATE OR REPLACE TABLE t AS SELECT * FROM read_parquet('${DEFAULT_SCAN_TABLE}/*.parquet')`);
+      await c.run('DROP TABLE IF EXISTS t');
       await c.run(`CREATE OR REPLACE TABLE s AS ${DUCK_SOURCE}`);
+      const load = () => c.run(`CREATE OR REPLACE TABLE t AS SELECT * FROM read_parquet('${DEFAULT_SCAN_TABLE}/*.parquet')`);
+      if (!v.load) await load();
       const mem = startMemorySampler();
       const t0 = performance.now();
+      if (v.load) await load();
       await c.run('MERGE INTO t USING s ON t.id = s.id WHEN MATCHED THEN UPDATE SET value = s.value, category = s.category, ts = s.ts WHEN NOT MATCHED THEN INSERT (id, value, category, ts) VALUES (s.id, s.value, s.category, s.ts)');
       const ms = performance.now() - t0;
       const peak = mem.stop();
@@ -86,6 +94,20 @@ async function child(variantId, runs) {
   }
   const { DeltaTable } = await import('../packages/merge/dist/index.js');
   const { createDefaultEngine } = await import('@deltakit/core');
+  if (v.kind === 'scan') {
+    const engine = createDefaultEngine();
+    const table = DeltaTable.forPath(DEFAULT_SCAN_TABLE, { engine });
+    for (let r = 0; r < runs + 1; r++) {
+      const mem = startMemorySampler();
+      const t0 = performance.now();
+      let rows = 0;
+      for await (const b of (await table.snapshot()).scan({ columns: ['id'] }).batches()) rows += b.numRows;
+      const ms = performance.now() - t0;
+      if (r > 0) results.push({ ms, rss: mem.stop().maxRSS, rows, changed: 0 });
+    }
+    await engine.parquet.close();
+    return { results };
+  }
   const source = sourceBatch();
   for (let r = 0; r < runs + 1; r++) {
     const dir = join(OUT, `target-${variantId}`);
@@ -178,7 +200,8 @@ async function main() {
   }
   printTable(rows);
   const duck = Math.min(times['duckdb-1'] ?? Infinity, times['duckdb-2'] ?? Infinity);
-  for (const id of ['dv', 'rewrite']) if (times[id] !== undefined && Number.isFinite(duck)) log(`${id}: ${(times[id] / duck).toFixed(2)}x DuckDB's best`);
+  for (const id of ['dv', 'rewrite']) if (times[id] !== undefined && Number.isFinite(duck)) log(`${id}: ${(times[id] / duck).toFixed(2)}x DuckDB's best MERGE INTO`);
+  if (times['dv'] !== undefined && times['duckdb-2-load'] !== undefined) log(`dv: ${(times['dv'] / times['duckdb-2-load']).toFixed(2)}x DuckDB loading the parquet files + MERGE INTO`);
 }
 
 await main();

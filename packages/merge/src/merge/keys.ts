@@ -150,6 +150,70 @@ class IntIndex implements JoinIndex {
     return new IntIndex(width, shift, cap - 1, slots, next, bloom, bloomShift, nullHead, nullSafe, size);
   }
 
+  /** The distinct keys in ascending order with their chain heads (built on the first sorted probe). */
+  #sorted: { readonly words: Int32Array; readonly heads: Int32Array } | undefined;
+
+  #sortedKeys(): { readonly words: Int32Array; readonly heads: Int32Array } {
+    if (this.#sorted) return this.#sorted;
+    const { width, slots } = this;
+    const stride = width + 1;
+    const cap = this.mask + 1;
+    // Sort the keys as 64-bit (or 32-bit) integers natively, then find each key's chain head.
+    const keys = width === 2 ? new BigInt64Array(this.size) : new Int32Array(this.size);
+    const view = width === 2 ? new Int32Array(keys.buffer) : (keys as Int32Array);
+    let k = 0;
+    for (let s = 0; s < cap; s++) {
+      if (slots[s * stride] === -1) continue;
+      view[k * width] = slots[s * stride + 1]!;
+      if (width === 2) view[k * 2 + 1] = slots[s * stride + 2]!;
+      k++;
+    }
+    keys.sort();
+    const heads = new Int32Array(this.size);
+    for (let i = 0; i < this.size; i++) heads[i] = this.#lookup(view[i * width]!, width === 2 ? view[i * 2 + 1]! : 0);
+    return (this.#sorted = { words: view, heads });
+  }
+
+  #lookup(lo: number, hi: number): number {
+    const { width, shift, mask, slots } = this;
+    const stride = width + 1;
+    let s = width === 1 ? hash1(lo, shift) : hash2(lo, hi, shift);
+    for (;;) {
+      const at = s * stride;
+      const head = slots[at]!;
+      if (head === -1 || (slots[at + 1] === lo && (width === 1 || slots[at + 2] === hi))) return head;
+      s = (s + 1) & mask;
+    }
+  }
+
+  /**
+   * Probe of a batch whose keys ascend (a table clustered on the key, the common case for MERGE
+   * targets): one merge walk over the sorted distinct source keys, no random access.
+   */
+  #probeSorted(w: Int32Array, n: number, eligible: Uint8Array | null, out: PairSink): Pairs {
+    const { words, heads } = this.#sortedKeys();
+    const width = this.width;
+    const size = heads.length;
+    const next = this.next;
+    const less = width === 2 ? less64 : less32;
+    // Binary search for the first source key >= the batch's first key.
+    let a = 0;
+    let b = size;
+    while (a < b) {
+      const m = (a + b) >>> 1;
+      if (less(words, m, w, 0)) a = m + 1;
+      else b = m;
+    }
+    let j = a;
+    for (let t = 0; t < n && j < size; t++) {
+      while (j < size && less(words, j, w, t)) j++;
+      if (j === size) break;
+      if (eligible !== null && eligible[t] === 0) continue;
+      if (equal(words, j, w, t, width)) for (let r = heads[j]!; r !== -1; r = next[r]!) out.push(t, r);
+    }
+    return out.done();
+  }
+
   probe(keys: readonly Vec[], eligible: Uint8Array | null): Pairs {
     const key = keys[0]!;
     const out = new PairSink();
@@ -163,6 +227,7 @@ class IntIndex implements JoinIndex {
     const w = words(key, this.width);
     const valid = key.valid();
     const { shift, mask, slots, bloom, bloomShift } = this;
+    if (valid === null && n > 64 && isSorted(w, this.width, n)) return this.#probeSorted(w, n, eligible, out);
     if (this.width === 2 && valid === null && eligible === null) {
       // The common case (a non-null long key): the tightest loop.
       for (let t = 0; t < n; t++) {
@@ -210,6 +275,35 @@ class IntIndex implements JoinIndex {
     }
     return out.done();
   }
+}
+
+/** Whether the first `n` keys (of `width` words) ascend (signed 64- or 32-bit order). */
+function isSorted(w: Int32Array, width: 1 | 2, n: number): boolean {
+  if (width === 1) {
+    for (let i = 1; i < n; i++) if (w[i]! < w[i - 1]!) return false;
+    return true;
+  }
+  for (let i = 1; i < n; i++) {
+    const h0 = w[2 * i - 1]!;
+    const h1 = w[2 * i + 1]!;
+    if (h1 < h0 || (h1 === h0 && w[2 * i]! >>> 0 < w[2 * i - 2]! >>> 0)) return false;
+  }
+  return true;
+}
+
+/** a[i] < b[j] for 64-bit keys stored as little-endian word pairs. */
+function less64(a: Int32Array, i: number, b: Int32Array, j: number): boolean {
+  const ha = a[2 * i + 1]!;
+  const hb = b[2 * j + 1]!;
+  return ha < hb || (ha === hb && a[2 * i]! >>> 0 < b[2 * j]! >>> 0);
+}
+
+function less32(a: Int32Array, i: number, b: Int32Array, j: number): boolean {
+  return a[i]! < b[j]!;
+}
+
+function equal(a: Int32Array, i: number, b: Int32Array, j: number, width: 1 | 2): boolean {
+  return width === 1 ? a[i] === b[j] : a[2 * i] === b[2 * j] && a[2 * i + 1] === b[2 * j + 1];
 }
 
 type MapKey = string | number | bigint | symbol;

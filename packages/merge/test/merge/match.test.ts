@@ -172,3 +172,29 @@ describe('MERGE join and clauses (in memory)', () => {
     });
   }
 });
+
+describe('probe of targets sorted on the key (merge walk)', () => {
+  for (const [name, type] of [
+    ['int keys', { kind: 'primitive', name: 'integer' }],
+    ['long keys', { kind: 'primitive', name: 'long' }],
+  ] as const) {
+    it(`${name}: negative and positive keys, duplicates in the source, a target-only conjunct`, async () => {
+      const schema: StructType = struct([field('key', type), field('value', { kind: 'primitive', name: 'integer' })]);
+      const big = type.name === 'long';
+      const k = (x: number) => (big ? BigInt(x) * 4_000_000_000n : x);
+      // Target: 3000 ascending keys with gaps, from negative to positive (sorted in signed order).
+      const target = Array.from({ length: 3000 }, (_, i) => ({ key: k(i * 3 - 4500), value: i % 7 }));
+      // Source: keys hitting and missing the target, some twice (only an unconditional DELETE tolerates those).
+      const source = Array.from({ length: 900 }, (_, i) => ({ key: k(((i * 37) % 3100) * 3 - 4500 + (i % 4 === 0 ? 1 : 0)), value: 100 + i }));
+      const dupFree = source.filter((r, i) => source.findIndex((x) => x.key === r.key) === i);
+      const cases: InMemoryMerge[] = [
+        { target: { schema, rows: target }, source: { schema, rows: dupFree }, condition: 't.key = s.key AND t.value < 5', clauses: clauses({ matched: [update({ value: 's.value' })], notMatched: [insert(KEY_VALUE)], notMatchedBySource: [del('t.value = 6')] }) },
+        { target: { schema, rows: target }, source: { schema, rows: source }, condition: 't.key = s.key', clauses: clauses({ matched: [del()] }), targetBatchRows: 700 },
+      ];
+      for (const m of cases) {
+        const ours = mergeInMemory(m);
+        expect(canonical(ours.rows, ['key', 'value'])).toEqual(canonical(await duckMerge(m), ['key', 'value']));
+      }
+    });
+  }
+});
