@@ -137,7 +137,7 @@ async function sourceMemory(n) {
   const { MergeMatcher } = await import('../packages/merge/dist/merge/match.js');
   const table = sourceBatchOf(n);
   const used = () => {
-    global.gc();
+    globalThis.gc();
     const m = process.memoryUsage();
     return m.heapUsed + m.arrayBuffers + m.external;
   };
