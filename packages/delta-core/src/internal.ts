@@ -33,6 +33,13 @@ export { civilFromDays, parseDate, parseTimestampParts, type TimestampParts } fr
 export { parseDecimal, rescaleDecimal, typeName, INT_RANGES, type DecimalValue } from './expr/scalar.js';
 export { floorDiv } from './write/stats-format.js';
 export { formatDataType } from './schema/json.js';
+export { openInput, openInputPath } from './input/open.js';
+export { formatFromPath, INPUT_FORMATS, type InputFormat, type InputSource } from './input/source.js';
+export { mergeIntoTable } from './input/infer.js';
+export type { ReadProgress } from './input/text-source.js';
+export { ExpressionParser, guardParse, describeToken, MAX_NESTING, MAX_TREE_DEPTH } from './expr/parse.js';
+export { Lexer, parseError, tokenize, type Token } from './expr/lexer.js';
+export { parseDdlType, parseDdlTypeAt } from './schema/ddl.js';
 // DML building blocks (used by @deltakit/merge): file writers, deletion vectors, row plumbing.
 export { DataFileWriter, DEFAULT_TARGET_FILE_SIZE, type DataWriterOptions } from './write/data-writer.js';
 export { ChangeDataWriter, CHANGE_TYPE_COLUMN, CHANGE_DATA_DIR, type ChangeType, type ChangeDataWriterOptions } from './write/change-data-writer.js';
@@ -53,15 +60,9 @@ export { typedColumns, typedChildren } from './expr/typed.js';
 export { castVec, canCast, castValue } from './expr/cast.js';
 export type { FileFilter } from './expr/skipping.js';
 export type { EvalContext } from './expr/typed.js';
+export { printExpr } from './expr/print.js';
 // Used by @deltakit/merge's MERGE (planning, join, clause evaluation, source input).
 export { typeText } from './expr/binder.js';
 export { gatherVec, chooseRows } from './expr/vector.js';
 export { normalizeInput, type NormalizedInput } from './write/input.js';
 export { planMetadata, type MetadataPlan } from './write/table-setup.js';
-export { openInput, openInputPath } from './input/open.js';
-export { formatFromPath, INPUT_FORMATS, type InputFormat, type InputSource } from './input/source.js';
-export { mergeIntoTable } from './input/infer.js';
-export type { ReadProgress } from './input/text-source.js';
-export { ExpressionParser, guardParse, describeToken, MAX_NESTING, MAX_TREE_DEPTH } from './expr/parse.js';
-export { Lexer, parseError, tokenize, type Token } from './expr/lexer.js';
-export { parseDdlType, parseDdlTypeAt } from './schema/ddl.js';

@@ -1,6 +1,6 @@
 /**
- * `@deltakit/merge`: DELETE, UPDATE and MERGE on Delta tables, with deletion vectors and the
- * change data feed.
+ * `@deltakit/merge`: DELETE, UPDATE and MERGE on Delta tables (with deletion vectors and the
+ * change data feed), and the SQL statements that run them (`DELETE FROM`, `UPDATE`, `MERGE INTO`).
  */
 export { DeltaTable } from './table.js';
 export { deleteFrom, type DeleteOptions, type DeleteResult } from './delete.js';

@@ -148,7 +148,7 @@ function bindAssignments(snapshot: Snapshot, set: Readonly<Record<string, ExprIn
 function resolveTarget(schema: StructType, target: string, timeZone: string): { path: string[]; field: StructField } {
   let written: readonly string[];
   try {
-    const e = parseInput(target, timeZone, 'predicate');
+    const e = parseInput(target, timeZone);
     if (e.kind !== 'column') throw new Error('not a column');
     written = e.path;
   } catch {

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { field, primitive, struct, type AddFile } from '@deltakit/core';
 import { loadDeletionVector } from '@deltakit/core/internal';
-import { cdcRows, cleanup, commitActions, commitInfo, duckAfter, duckRows, makeTable, readRows, sqlValue } from './helpers.js';
+import { cdcRows, cleanup, commitActions, commitInfo, duckAfter, duckRows, feedRows, makeTable, readRows, sortRows, sqlValue } from './helpers.js';
 
 afterAll(cleanup);
 
@@ -63,7 +63,12 @@ describe.each(VARIANTS)('DELETE ($name) on a CDF table, checked against DuckDB a
     // the deleted rows as the change feed reports them are exactly the rows DuckDB deleted
     const deleted = await deletedByFeed(table.tableRoot, result.version, before.addFiles);
     const kept = new Set(expected.map((r) => String(r.id)));
-    expect(deleted.sort()).toEqual(ROWS.filter((r) => !kept.has(String(r.id))).map((r) => String(r.id)).sort());
+    const removedIds = ROWS.filter((r) => !kept.has(String(r.id))).map((r) => String(r.id)).sort();
+    expect(deleted.sort()).toEqual(removedIds);
+    // and as @deltakit/cdf reads it: exactly the deleted rows, whole, as `delete`
+    const feed = await feedRows(table, result.version);
+    expect(feed.every((r) => r._change_type === 'delete')).toBe(true);
+    expect(feed.map(({ _change_type: _t, ...r }) => r)).toEqual(sortRows(ROWS.filter((r) => !kept.has(String(r.id))).map((r) => ({ ...r }))));
   });
 
   it('DELETE without a condition removes every file without reading it', async () => {
@@ -148,3 +153,25 @@ async function dvRows(root: string, add: AddFile): Promise<number[]> {
   const rows = await loadDeletionVector(engine, root, add.deletionVector!);
   return [...rows.rows()];
 }
+
+describe('DELETE conditions (cases from Spark\'s DeleteSuiteBase)', () => {
+  const nested = struct([field('key', primitive('long')), field('s', struct([field('a', primitive('integer')), field('b', primitive('string'))]))]);
+  const rows = Array.from({ length: 40 }, (_, i) => ({ key: BigInt(i), s: i % 5 === 0 ? null : { a: i % 4 === 0 ? null : i, b: `b${i % 3}` } }));
+  const duckColumns = 'key BIGINT, s STRUCT(a INTEGER, b VARCHAR)';
+
+  it.each(['s.a > 20', "s.b = 'b1' AND key < 30", 's.a IS NULL', 's IS NULL OR key = 3', 'NOT (s.a < 10)', 'key IN (1, 2, 3, 39)'])('nested and null-aware condition: %s', async (condition) => {
+    const table = await makeTable(rows, nested, { files: 2 });
+    await table.delete(condition);
+    expect(await readRows(table)).toEqual(await duckAfter(rows, duckColumns, `DELETE FROM {t} WHERE ${condition}`));
+  });
+
+  it('constant conditions: true deletes everything without reading, false and null delete nothing', async () => {
+    const table = await makeTable(rows, nested, { files: 2 });
+    expect((await table.delete('1 = 0')).numDeletedRows).toBe(0);
+    expect((await table.delete('NULL')).numDeletedRows).toBe(0);
+    const r = await table.delete('1 = 1');
+    expect(r.numDeletedRows).toBe(rows.length);
+    expect(r.numCopiedRows).toBe(0);
+    expect(await readRows(table)).toEqual([]);
+  });
+});

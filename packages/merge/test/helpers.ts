@@ -184,3 +184,15 @@ export async function checkLiveFilesInDuckDb(table: DeltaTable): Promise<void> {
   const ours = (await snap.scan().toTable()).numRows;
   if (total !== ours) throw new Error(`DuckDB counts ${total} live rows in the files, our reader ${ours}`);
 }
+
+/** The change feed of one version read with `@deltakit/cdf`, without the commit columns, sorted. */
+export async function feedRows(table: DeltaTable, version: number): Promise<Record<string, unknown>[]> {
+  const { tableChanges } = await import('@deltakit/cdf');
+  const t = await tableChanges(table, { startingVersion: version, endingVersion: version }).toTable();
+  return sortRows(
+    t.toArray().map((r) => {
+      const { _commit_version: _v, _commit_timestamp: _ts, ...row } = normalize(r.toJSON() as Record<string, unknown>);
+      return row;
+    }),
+  );
+}

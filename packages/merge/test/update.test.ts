@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { arith, col, field, lit, primitive, struct, type Expr } from '@deltakit/core';
 import type { AddFile } from '@deltakit/core';
-import { cdcRows, cleanup, commitActions, commitInfo, duckAfter, makeTable, readRows } from './helpers.js';
+import { cdcRows, cleanup, commitActions, commitInfo, duckAfter, feedRows, makeTable, readRows } from './helpers.js';
 import { updateTable } from '../src/index.js';
 
 afterAll(cleanup);
@@ -34,6 +34,7 @@ interface Case {
 const CASES: Case[] = [
   { name: 'literal on a data condition', set: { name: "'x'" }, condition: 'value > 50', duck: "UPDATE {t} SET name = 'x' WHERE value > 50" },
   { name: 'arithmetic over the old values, cast long to int', set: { value: arith('*', col('id'), lit(2n)) }, condition: "part = 'b'", duck: "UPDATE {t} SET value = id * 2 WHERE part = 'b'" },
+  { name: 'SQL text values and conditions', set: { value: 'value * 2 + 1', name: "CASE WHEN value > 30 THEN 'big' ELSE name END" }, condition: 'value BETWEEN 10 AND 60 AND id % 4 = 1', duck: "UPDATE {t} SET value = value * 2 + 1, name = CASE WHEN value > 30 THEN 'big' ELSE name END WHERE value BETWEEN 10 AND 60 AND id % 4 = 1" },
   { name: 'every row (no condition)', set: { value: lit(1n) }, duck: 'UPDATE {t} SET value = 1' },
   { name: 'null condition rows are not updated', set: { name: "'y'" }, condition: 'value <> 3', duck: "UPDATE {t} SET name = 'y' WHERE value <> 3" },
   { name: 'int assigned to a string column', set: { name: col('value') }, condition: 'id < 30', duck: 'UPDATE {t} SET name = value WHERE id < 30' },
@@ -79,6 +80,10 @@ describe.each([
     expect(sortById(post)).toEqual(sortById(expected.filter((r) => updatedIds.has(String(r.id)))));
     expect(sortById(pre)).toEqual(sortById(ROWS.map((r) => ({ ...r })).filter((r) => updatedIds.has(String(r.id))).map(plainRow)));
     for (const id of changedIds) expect(updatedIds.has(id)).toBe(true);
+    // @deltakit/cdf reads the same pre- and post-images
+    const read = await feedRows(table, result.version);
+    expect(read.filter((r) => r._change_type === 'update_preimage').length).toBe(pre.length);
+    expect(sortById(read.filter((r) => r._change_type === 'update_postimage').map(({ _change_type: _t, ...r }) => r))).toEqual(sortById(post));
     for (const a of commitActions(table.tableRoot, result.version)) {
       if ('add' in a && (a.add as unknown as AddFile).deletionVector !== undefined) expect(dv).toBe(true);
     }
@@ -111,6 +116,16 @@ describe('UPDATE errors', () => {
   it('refuses null in a NOT NULL column, as appends do', async () => {
     const table = await makeTable(ROWS, schema);
     await expect(table.update({ set: { id: lit(null) }, condition: 'id < 3' })).rejects.toMatchObject({ code: 'SCHEMA_MISMATCH', message: expect.stringContaining('id') });
+  });
+
+  it('points at the offending part of SQL text with a caret', async () => {
+    const table = await makeTable(ROWS, schema);
+    const e = (await table.update({ set: { value: 'value + nope' } }).catch((x: unknown) => x)) as { code: string; message: string };
+    expect(e.code).toBe('COLUMN_NOT_FOUND');
+    expect(e.message).toContain('value + nope\n          ^^^^');
+    const d = (await table.delete("id > 'x' AND valeu = 1").catch((x: unknown) => x)) as { code: string; message: string };
+    expect(d.code).toBe('COLUMN_NOT_FOUND');
+    expect(d.message).toContain("id > 'x' AND valeu = 1\n" + ' '.repeat(15) + '^^^^^');
   });
 
   it('names unknown and overlapping targets', async () => {

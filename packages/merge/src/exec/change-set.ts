@@ -386,9 +386,15 @@ export function numRecordsOf(file: AddFile): number | undefined {
   return undefined;
 }
 
-/** The add of the same data file with a new deletion vector, as Spark's `AddFile.removeRows`. */
+/**
+ * The add of the same data file with a new deletion vector, as Spark's `AddFile.removeRows`. A file
+ * whose stats come only from a checkpoint's `stats_parsed` keeps its row count (files with
+ * deletion vectors must carry `numRecords`); its bounds are dropped rather than re-serialized.
+ */
 function withDeletionVector(file: AddFile, dv: DeletionVectorDescriptor): AddFile {
   const { statsParsed: _parsed, ...rest } = file;
-  const stats = statsWithWideBounds(file.stats, file.deletionVector?.cardinality ?? 0);
+  const n = numRecordsOf(file);
+  const text = file.stats ?? (n === undefined ? undefined : `{"numRecords":${n}}`);
+  const stats = statsWithWideBounds(text, file.deletionVector?.cardinality ?? 0);
   return { ...rest, dataChange: true, deletionVector: dv, ...(stats === undefined ? {} : { stats }) };
 }

@@ -1,5 +1,5 @@
 import type { Expr, Snapshot } from '@deltakit/core';
-import * as core from '@deltakit/core';
+import { parseExpression } from '@deltakit/core';
 import { bindExpression, bindPredicate, printExpr, type TypedExpr } from '@deltakit/core/internal';
 
 /** SQL text or an expression tree, as DML statements accept conditions and values. */
@@ -14,19 +14,16 @@ export interface BoundCondition {
 }
 
 /**
- * Parses SQL text with core's expression parser (`parseExpression` once it is available, else the
- * predicate parser), so the caller's text is what error carets point into.
+ * Parses SQL text with core's expression parser (trees pass through); nodes carry spans into the
+ * text, so binding errors point into it with a caret.
  */
-export function parseInput(input: ExprInput, timeZone: string, as: 'predicate' | 'expression'): Expr {
-  if (typeof input !== 'string') return input;
-  const parseExpression = (core as Record<string, unknown>)['parseExpression'] as ((s: string, o?: { timeZone?: string }) => Expr) | undefined;
-  if (as === 'expression' && parseExpression !== undefined) return parseExpression(input, { timeZone });
-  return core.parsePredicate(input, { timeZone });
+export function parseInput(input: ExprInput, timeZone: string): Expr {
+  return typeof input === 'string' ? parseExpression(input, { timeZone }) : input;
 }
 
 /** Parses and binds a condition over `snapshot` (errors show the text with a caret). */
 export function bindDmlCondition(snapshot: Snapshot, input: ExprInput, options: { timeZone: string; nowMicros: bigint }): BoundCondition {
-  const expr = parseInput(input, options.timeZone, 'predicate');
+  const expr = parseInput(input, options.timeZone);
   const bound = bindPredicate(expr, snapshot.schema, {
     partitionColumns: snapshot.partitionColumns,
     columnMappingMode: snapshot.columnMapping,
@@ -39,7 +36,7 @@ export function bindDmlCondition(snapshot: Snapshot, input: ExprInput, options: 
 
 /** Binds a value expression over `snapshot` (e.g. an UPDATE assignment). */
 export function bindDmlValue(snapshot: Snapshot, input: ExprInput, options: { timeZone: string; nowMicros: bigint }): { expr: Expr; bound: TypedExpr } {
-  const expr = parseInput(input, options.timeZone, 'expression');
+  const expr = parseInput(input, options.timeZone);
   const bound = bindExpression(expr, { schema: snapshot.schema, partitionColumns: snapshot.partitionColumns, columnMappingMode: snapshot.columnMapping }, {
     timeZone: options.timeZone,
     currentTimestampMicros: options.nowMicros,
