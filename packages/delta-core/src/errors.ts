@@ -61,6 +61,11 @@ export type DeltaErrorCode =
   | 'APPEND_ONLY_VIOLATION'
   | 'INVALID_WRITE'
   | 'CONSTRAINT_VIOLATION'
+  // DML
+  /** MERGE: a target row matched several source rows and would be modified (SQL's cardinality violation). */
+  | 'MERGE_CARDINALITY_VIOLATION'
+  /** An input exceeds a configured size limit (e.g. a MERGE source held in memory). */
+  | 'LIMIT_EXCEEDED'
   // control flow
   | 'CANCELLED'
   | 'INTERNAL';

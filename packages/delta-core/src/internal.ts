@@ -61,3 +61,8 @@ export { castVec, canCast, castValue } from './expr/cast.js';
 export type { FileFilter } from './expr/skipping.js';
 export type { EvalContext } from './expr/typed.js';
 export { printExpr } from './expr/print.js';
+// Used by @deltakit/merge's MERGE (planning, join, clause evaluation, source input).
+export { typeText } from './expr/binder.js';
+export { gatherVec, chooseRows } from './expr/vector.js';
+export { normalizeInput, type NormalizedInput } from './write/input.js';
+export { planMetadata, type MetadataPlan } from './write/table-setup.js';

@@ -30,11 +30,12 @@
  * Nothing is committed here; files written before a failure stay unreferenced until VACUUM.
  */
 import type { RecordBatch } from 'apache-arrow';
-import type { AddCDCFile, AddFile, DeletionVectorDescriptor, Engine, RemoveFile, Snapshot } from '@deltakit/core';
-import { DeltaError, throwIfAborted } from '@deltakit/core';
+import type { AddCDCFile, AddFile, DeletionVectorDescriptor, Engine, Metadata, RemoveFile, Snapshot, StructType } from '@deltakit/core';
+import { DeltaError, parseSchemaString, throwIfAborted } from '@deltakit/core';
 import {
   ChangeDataWriter,
   DataFileWriter,
+  conformBatch,
   DeletionVectorWriter,
   compileWriteChecks,
   filterBatch,
@@ -68,6 +69,12 @@ export interface DmlChangeSetOptions {
   /** Approximate bytes per new data file; default 128 MiB. */
   readonly targetFileSize?: number;
   readonly signal?: AbortSignal;
+  /**
+   * The metadata the commit will carry when the statement changes the schema (MERGE schema
+   * evolution). New rows and change rows then have its schema's shape; rows copied from
+   * rewritten files and `delete` change rows of removed files are conformed to it.
+   */
+  readonly metadata?: Metadata;
 }
 
 /** File actions and metrics of a finished change set. */
@@ -146,6 +153,9 @@ export class DmlChangeSet {
   readonly #dataWriter: DataFileWriter;
   readonly #changeWriter: ChangeDataWriter | undefined;
   readonly #violations = new Map<string, NullViolation>();
+  /** The table schema rows are written in (the snapshot's, or the evolved one of `options.metadata`). */
+  readonly #schema: StructType;
+  readonly #evolved: boolean;
   #numNewRows = 0;
   #state: 'open' | 'finishing' | 'done' = 'open';
 
@@ -160,17 +170,20 @@ export class DmlChangeSet {
     this.usesDeletionVectors = options.deletionVectors ?? writable;
     this.writesChangeData = changeDataFeedEnabled(snapshot);
     const nowMicros = options.nowMicros ?? BigInt(engine.clock.nowMs()) * 1000n;
-    this.#checks = compileWriteChecks(snapshot.metadata, snapshot.schema, { timeZone: options.timeZone ?? 'UTC', nowMicros });
+    const metadata = options.metadata ?? snapshot.metadata;
+    this.#evolved = options.metadata !== undefined && options.metadata.schemaString !== snapshot.metadata.schemaString;
+    this.#schema = this.#evolved ? parseSchemaString(metadata.schemaString) : snapshot.schema;
+    this.#checks = compileWriteChecks(metadata, this.#schema, { timeZone: options.timeZone ?? 'UTC', nowMicros });
     const common = {
       tableRoot: snapshot.tableRoot,
-      schema: snapshot.schema,
+      schema: this.#schema,
       partitionColumns: snapshot.partitionColumns,
       columnMappingMode: snapshot.columnMapping,
       ...(options.compression === undefined ? {} : { compression: options.compression }),
       ...(options.targetFileSize === undefined ? {} : { targetFileSize: options.targetFileSize }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     };
-    this.#dataWriter = new DataFileWriter(engine, { ...common, stats: statsOptionsFromMetadata(snapshot.metadata, snapshot.schema, snapshot.protocol) });
+    this.#dataWriter = new DataFileWriter(engine, { ...common, stats: statsOptionsFromMetadata(metadata, this.#schema, snapshot.protocol) });
     this.#changeWriter = this.writesChangeData ? new ChangeDataWriter(engine, common) : undefined;
   }
 
@@ -217,7 +230,7 @@ export class DmlChangeSet {
     throwIfAborted(this.#options.signal);
     if (batch.numRows === 0) return batch;
     const checked = this.#checks.apply(batch, options.recomputeGenerated === undefined ? {} : { recomputeGenerated: options.recomputeGenerated });
-    nullViolations(checked, this.#snapshot.schema, this.#violations);
+    nullViolations(checked, this.#schema, this.#violations);
     if (this.#violations.size > 0) return checked;
     this.#numNewRows += checked.numRows;
     await this.#dataWriter.write(checked);
@@ -294,7 +307,7 @@ export class DmlChangeSet {
       if (cw !== undefined && cw.numOutputRows > 0) {
         // The commit has cdc files, so readers ignore its removes: files removed by removeFile need their rows as deletes.
         for (const f of this.#removedWhole.values()) {
-          for await (const { batch } of scanTargetFiles(this.#engine, this.#snapshot, [f], this.#scanOptions())) await cw.write(batch, 'delete');
+          for await (const { batch } of scanTargetFiles(this.#engine, this.#snapshot, [f], this.#scanOptions())) await cw.write(this.#conform(batch), 'delete');
         }
       }
       const newAdds = await this.#dataWriter.finish();
@@ -330,11 +343,16 @@ export class DmlChangeSet {
       const kept = filterBatch(batch, t.rows.keepMask(positions));
       if (kept.numRows === 0) continue;
       copied += kept.numRows;
-      await this.#dataWriter.write(kept);
+      await this.#dataWriter.write(this.#conform(kept));
     }
     // One set of output files per rewritten file (as Spark's per-file tasks): buffers stay small.
     await this.#dataWriter.flush();
     return copied;
+  }
+
+  /** A batch read with the snapshot's schema, in the shape of the schema rows are written in. */
+  #conform(batch: RecordBatch): RecordBatch {
+    return this.#evolved ? conformBatch(batch, this.#schema, { columnMapping: 'none' }) : batch;
   }
 
   #scanOptions(): { timeZone: string; signal?: AbortSignal } {

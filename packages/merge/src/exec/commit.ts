@@ -1,4 +1,4 @@
-import type { Engine, Expr, Snapshot, WriteIsolationLevel } from '@deltakit/core';
+import type { Engine, Expr, Metadata, Protocol, Snapshot, WriteIsolationLevel } from '@deltakit/core';
 import { DeltaError, Transaction } from '@deltakit/core';
 import type { AddFile } from '@deltakit/core';
 import type { DmlChanges } from './change-set.js';
@@ -22,6 +22,9 @@ export interface DmlCommitOptions {
    */
   readonly read: { readonly predicate?: Expr; readonly wholeTable?: boolean; readonly files: readonly Pick<AddFile, 'path'>[] };
   readonly isolationLevel?: WriteIsolationLevel;
+  /** A metadata (and protocol) change the statement commits with its actions (MERGE schema evolution). */
+  readonly metadata?: Metadata;
+  readonly protocol?: Protocol;
   readonly engineInfo?: string;
   readonly signal?: AbortSignal;
 }
@@ -36,11 +39,12 @@ export interface DmlCommitResult {
 
 /**
  * Commits the actions of a finished change set on the snapshot it was built from, recording the
- * statement's reads for Delta's conflict rules. A change set with no action is not committed, as
- * Delta Spark elides empty DML commits.
+ * statement's reads for Delta's conflict rules. A change set with no action (and no metadata
+ * change) is not committed, as Delta Spark elides empty DML commits.
  */
 export async function commitDml(engine: Engine, snapshot: Snapshot, changes: DmlChanges, options: DmlCommitOptions): Promise<DmlCommitResult> {
-  if (changes.adds.length === 0 && changes.removes.length === 0 && changes.cdc.length === 0) return { version: snapshot.version, committed: false };
+  const noActions = changes.adds.length === 0 && changes.removes.length === 0 && changes.cdc.length === 0;
+  if (noActions && options.metadata === undefined) return { version: snapshot.version, committed: false };
   const tx = Transaction.begin(engine, snapshot, {
     operation: options.operation,
     operationParameters: options.operationParameters,
@@ -48,6 +52,8 @@ export async function commitDml(engine: Engine, snapshot: Snapshot, changes: Dml
     ...(options.engineInfo === undefined ? {} : { engineInfo: options.engineInfo }),
     ...(options.signal === undefined ? {} : { signal: options.signal }),
   });
+  if (options.protocol !== undefined) tx.updateProtocol(options.protocol);
+  if (options.metadata !== undefined) tx.updateMetadata(options.metadata);
   if (options.read.wholeTable) tx.readWholeTable();
   if (options.read.predicate !== undefined) tx.readPredicate(options.read.predicate);
   tx.readFiles(options.read.files);
