@@ -8,6 +8,7 @@ import { parseCommandArgs } from './args.js';
 import { catCommand } from './commands/cat.js';
 import { changesCommand } from './commands/changes.js';
 import { checkpointCommand } from './commands/checkpoint.js';
+import { sqlCommand } from './commands/sql.js';
 import type { Command } from './commands/command.js';
 import { createCommand } from './commands/create.js';
 import { describeCommand } from './commands/describe.js';
@@ -18,7 +19,7 @@ import { demoCommand } from './commands/demo.js';
 import { Output, type OutputStream } from './output.js';
 
 /** The subcommands, in the order `--help` lists them. */
-export const COMMANDS: readonly Command[] = [catCommand, describeCommand, historyCommand, changesCommand, filesCommand, createCommand, writeCommand, checkpointCommand, demoCommand];
+export const COMMANDS: readonly Command[] = [catCommand, describeCommand, historyCommand, changesCommand, filesCommand, createCommand, writeCommand, sqlCommand, checkpointCommand, demoCommand];
 
 /** Where the CLI writes; `process` streams by default, stand-ins in tests. */
 export interface MainIo {

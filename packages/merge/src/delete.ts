@@ -55,7 +55,7 @@ export async function deleteFrom(table: DeltaTable, options: DeleteOptions = {})
   assertRemovable(snapshot, 'DELETE');
   const timeZone = table.sessionTimeZone;
   const nowMicros = BigInt(engine.clock.nowMs()) * 1000n;
-  const condition = options.condition === undefined ? undefined : bindDmlCondition(snapshot, options.condition, { timeZone, nowMicros });
+  const condition = options.condition === undefined ? undefined : bindDmlCondition(snapshot, options.condition, { timeZone, nowMicros, alias: aliasOf(table) });
   const plan = planFiles(snapshot, condition, { timeZone });
   const changes = new DmlChangeSet(engine, snapshot, { timeZone, nowMicros, ...(signal ? { signal } : {}) });
   for (const f of plan.whole) changes.removeFile(f);
@@ -116,3 +116,8 @@ export function matchedPositions(mask: Uint8Array, positions: Float64Array): Flo
 }
 
 export type { Expr };
+
+/** The alias of a `@deltakit/merge` table (`table.alias('t')`), if any. */
+export function aliasOf(table: DeltaTable): string | undefined {
+  return (table as { readonly aliasName?: string }).aliasName;
+}

@@ -15,3 +15,4 @@ export * from './exec/index.js';
 export type * from './sql/ast.js';
 export { parseStatement } from './sql/parse.js';
 export { printStatement } from './sql/print.js';
+export { executeSql, type SqlOptions, type SqlResult } from './sql/execute.js';

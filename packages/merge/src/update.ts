@@ -18,7 +18,8 @@ import { compileExpression, compilePredicate, deltaTypeToArrow, filterBatch, Vec
 import { assignVec, checkAssignable } from './exec/assign.js';
 import { DmlChangeSet } from './exec/change-set.js';
 import { assertRemovable, commitDml } from './exec/commit.js';
-import { bindDmlCondition, bindDmlValue, parseInput, type ExprInput } from './exec/condition.js';
+import { aliasOf } from './delete.js';
+import { bindDmlCondition, bindDmlValue, parseInput, type DmlBindOptions, type ExprInput } from './exec/condition.js';
 import { planFiles } from './exec/file-plan.js';
 import { scanTargetFiles } from './exec/target-scan.js';
 import { matchedPositions } from './delete.js';
@@ -64,7 +65,7 @@ export async function updateTable(table: DeltaTable, options: UpdateOptions): Pr
   assertRemovable(snapshot, 'UPDATE');
   const timeZone = table.sessionTimeZone;
   const nowMicros = BigInt(engine.clock.nowMs()) * 1000n;
-  const bindOptions = { timeZone, nowMicros };
+  const bindOptions = { timeZone, nowMicros, alias: aliasOf(table) };
   const assignments = bindAssignments(snapshot, options.set, bindOptions);
   const condition = options.condition === undefined ? undefined : bindDmlCondition(snapshot, options.condition, bindOptions);
   const plan = planFiles(snapshot, condition, { timeZone, provenByStats: false });
@@ -127,7 +128,7 @@ interface Assignment {
   readonly value: CompiledExpr;
 }
 
-function bindAssignments(snapshot: Snapshot, set: Readonly<Record<string, ExprInput>>, options: { timeZone: string; nowMicros: bigint }): Assignment[] {
+function bindAssignments(snapshot: Snapshot, set: Readonly<Record<string, ExprInput>>, options: DmlBindOptions): Assignment[] {
   const entries = Object.entries(set ?? {});
   if (entries.length === 0) throw new DeltaError('INVALID_ARGUMENT', 'UPDATE needs at least one assignment in `set`, e.g. { set: { status: "\'done\'" } }.');
   const out: Assignment[] = [];

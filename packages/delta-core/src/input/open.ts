@@ -1,5 +1,5 @@
 /** Opening an input file by format. */
-import { DeltaError } from '../errors.js';
+import { DeltaError, isDeltaError } from '../errors.js';
 import { type ObjectStore } from '../storage/object-store.js';
 import { csvSource } from './csv.js';
 import { jsonLinesSource } from './jsonl.js';
@@ -35,10 +35,15 @@ export function openInput(store: ObjectStore, path: string, format?: InputFormat
 export async function openInputPath(store: ObjectStore, path: string, format: InputFormat, signal?: AbortSignal): Promise<InputSource> {
   const files: string[] = [];
   const dir = path.replace(/\/+$/, '');
-  for await (const meta of store.list(dir, { recursive: true, ...(signal ? { signal } : {}) })) {
-    const rel = meta.path.startsWith(dir + '/') ? meta.path.slice(dir.length + 1) : meta.path;
-    if (rel.split('/').some((part) => part.startsWith('_') || part.startsWith('.'))) continue;
-    files.push(meta.path.startsWith(dir + '/') ? meta.path : `${dir}/${meta.path}`);
+  try {
+    for await (const meta of store.list(dir, { recursive: true, ...(signal ? { signal } : {}) })) {
+      const rel = meta.path.startsWith(dir + '/') ? meta.path.slice(dir.length + 1) : meta.path;
+      if (rel.split('/').some((part) => part.startsWith('_') || part.startsWith('.'))) continue;
+      files.push(meta.path.startsWith(dir + '/') ? meta.path : `${dir}/${meta.path}`);
+    }
+  } catch (e) {
+    if (isDeltaError(e, 'NOT_A_DIRECTORY')) return openInput(store, dir, format);
+    throw e;
   }
   if (files.length === 0) {
     try {

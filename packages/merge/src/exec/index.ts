@@ -17,6 +17,6 @@ export {
 } from './change-set.js';
 export { assertRemovable, commitDml, type DmlCommitOptions, type DmlCommitResult } from './commit.js';
 export { planFiles, type FilePlan, type FilePlanOptions } from './file-plan.js';
-export { bindDmlCondition, bindDmlValue, parseInput, type BoundCondition, type ExprInput } from './condition.js';
+export { bindDmlCondition, bindDmlValue, parseInput, type BoundCondition, type DmlBindOptions, type ExprInput } from './condition.js';
 export { assignVec, canAssign, checkAssignable } from './assign.js';
 export { RowSet } from './row-set.js';
