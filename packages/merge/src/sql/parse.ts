@@ -141,10 +141,9 @@ class StatementParser {
     if (p.isOp('.')) throw p.error(p.token.pos, `expected one path after ${format}., found more name parts; write the whole path in one pair of back-quotes`);
     if (path.trim() === '') throw p.error(pathToken.pos, 'the table path is empty');
     if (role === 'target') {
+      // Relative paths are accepted (resolved against the working directory when run), unlike
+      // Spark, which reads a relative `delta.x` as a catalog name: a command line wants them.
       if (format !== 'delta') throw p.error(t.pos, `the table of ${statement} must be a Delta table: write delta.\`${path}\`, not ${format}.\`…\``);
-      if (!isAbsolutePath(path)) {
-        throw p.error(pathToken.pos, `the table path '${path}' is relative; the table of ${statement} needs an absolute path or URI (delta.\`/data/events\`, delta.\`s3://bucket/events\`)`);
-      }
     }
     return { format: format as TableFormat, path, span };
   }
@@ -287,7 +286,3 @@ function checkConditions(p: ExpressionParser, group: string, clauses: readonly M
   });
 }
 
-/** `/x`, `C:\x`, `scheme://…`, `file:/x`. */
-function isAbsolutePath(path: string): boolean {
-  return path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(path) || /^[A-Za-z][A-Za-z0-9+.-]*:\//.test(path);
-}

@@ -79,6 +79,10 @@ describe('MERGE', () => {
     expect(mergeOf(`MERGE INTO delta.\`/t\` USING delta.\`/s\` ON k = k WHEN MATCHED THEN DELETE`).targetAlias).toBeUndefined();
   });
 
+  it('takes relative target paths (resolved when the statement runs)', () => {
+    expect(parseStatement('DELETE FROM delta.`relative/t`')).toMatchObject({ kind: 'delete', table: { format: 'delta', path: 'relative/t' } });
+  });
+
   it('takes parquet, json, csv and relative delta paths as sources', () => {
     for (const [text, format, path] of [
       ['parquet.`/in/part-0.parquet`', 'parquet', '/in/part-0.parquet'],
@@ -144,7 +148,6 @@ describe('table references', () => {
       ["DELETE FROM delta.'/t'", "'/t'", /write delta.`\/t`/],
       ['DELETE FROM delta.`/t`.x', '.x', /write the whole path in one pair of back-quotes/],
       ['DELETE FROM parquet.`/t`', 'parquet', /must be a Delta table: write delta.`\/t`/],
-      ['DELETE FROM delta.`relative/t`', '`relative', /the table path 'relative\/t' is relative; the table of DELETE needs an absolute path or URI/],
       ['DELETE FROM delta.``', '``', /the table path is empty/],
       ['MERGE INTO delta.`/t` USING (SELECT * FROM s) s ON true WHEN MATCHED THEN DELETE', '(SELECT', /a subquery as the MERGE source is not supported; write the source rows to a Delta table or to parquet, json or csv files/],
       ['MERGE INTO delta.`/t` USING orc.`/s` ON true WHEN MATCHED THEN DELETE', 'orc', /is not a path table: .* \(a MERGE source may also be parquet/],
