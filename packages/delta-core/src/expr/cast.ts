@@ -85,13 +85,13 @@ function nullSafeToDecimal(from: DataType, to: DecimalType): boolean {
 export function castVec(v: Vec, to: DataType, ctx: EvalContext): Vec {
   if (sameType(v.type, to)) return v.retype(to);
   const from = v.type;
-  const fast = v.isConstant ? undefined : fastCast(v, from, to, ctx.length);
+  const fast = v.isConstant ? undefined : fastCast(v, from, to, ctx.length, ctx.timeZone);
   if (fast) return fast;
   return rowwise(to, ([x]) => castValue(x!, from, to, ctx.timeZone, ctx.nowMicros)).eval([v], ctx);
 }
 
 /** Casts between numeric stores that need no per-row boxing. */
-function fastCast(v: Vec, from: DataType, to: DataType, n: number): Vec | undefined {
+function fastCast(v: Vec, from: DataType, to: DataType, n: number, timeZone: string): Vec | undefined {
   const valid = v.valid();
   const small = isPrimitive(from, 'byte', 'short', 'integer');
   if (small && isPrimitive(to, 'long')) {
@@ -114,7 +114,41 @@ function fastCast(v: Vec, from: DataType, to: DataType, n: number): Vec | undefi
   if (isPrimitive(from, 'long') && isPrimitive(to, 'integer')) return Vec.of(to, { kind: 'i32', values: Int32Array.from(v.i64(), (x) => Number(BigInt.asIntN(32, x))) }, valid, n);
   if (isPrimitive(from, 'double', 'float') && isPrimitive(to, 'integer')) return Vec.of(to, { kind: 'i32', values: Int32Array.from(v.f64(), (x) => saturate(x, 'integer') as number) }, valid, n);
   if (isPrimitive(from, 'date') && isPrimitive(to, 'timestamp_ntz')) return Vec.of(to, { kind: 'i64', values: BigInt64Array.from(v.i32(), (d) => BigInt(d) * MICROS_PER_DAY) }, valid, n);
+  // timestamp_ntz, or timestamp in UTC: the date is the floor of µs / 86,400,000,000.
+  if ((isPrimitive(from, 'timestamp_ntz') || (isPrimitive(from, 'timestamp') && isUtc(timeZone))) && isPrimitive(to, 'date')) {
+    return Vec.of(to, { kind: 'i32', values: daysOfMicros(v.i64()) }, valid, n);
+  }
   return undefined;
+}
+
+const isUtc = (zone: string): boolean => zone === 'UTC' || zone === 'Etc/UTC' || zone === 'Z' || zone === 'GMT' || zone === '+00:00';
+
+const MICROS_PER_DAY_NUMBER = 86_400_000_000;
+
+/** floor(µs / day) per value: exact double arithmetic below 2^53 µs, bigint beyond. */
+function daysOfMicros(micros: BigInt64Array): Int32Array {
+  const out = new Int32Array(micros.length);
+  for (let i = 0; i < micros.length; i++) {
+    const x = micros[i]!;
+    const m = Number(x);
+    if (m > -9007199254740991 && m < 9007199254740991) {
+      let d = Math.trunc(m / MICROS_PER_DAY_NUMBER);
+      let r = m - d * MICROS_PER_DAY_NUMBER; // exact: both terms are integers below 2^53
+      while (r < 0) {
+        d--;
+        r += MICROS_PER_DAY_NUMBER;
+      }
+      while (r >= MICROS_PER_DAY_NUMBER) {
+        d++;
+        r -= MICROS_PER_DAY_NUMBER;
+      }
+      out[i] = d;
+    } else {
+      const q = x / MICROS_PER_DAY;
+      out[i] = Number(x % MICROS_PER_DAY < 0n ? q - 1n : q);
+    }
+  }
+  return out;
 }
 
 const LONG_MIN = -(1n << 63n);

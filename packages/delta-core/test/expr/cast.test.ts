@@ -531,3 +531,22 @@ describe('columns', () => {
 });
 
 void fold;
+
+describe('timestamp to date over whole columns', () => {
+  it('agrees with the per-value cast at day boundaries, before 1970 and beyond 2^53 µs', async () => {
+    const { castVec } = await import('../../src/expr/cast.js');
+    const { Vec } = await import('../../src/expr/vector.js');
+    const day = 86_400_000_000n;
+    const values: bigint[] = [0n, -1n, 1n, day - 1n, day, -day, -day - 1n, -day + 1n, 2n ** 53n, 2n ** 53n + day - 1n, -(2n ** 53n) - 1n, 253402300799999999n, -62135596800000000n];
+    let seed = 7n;
+    for (let i = 0; i < 2000; i++) {
+      seed = (seed * 6364136223846793005n + 1442695040888963407n) & ((1n << 64n) - 1n);
+      values.push((seed % 600_000_000_000_000_000n) - 300_000_000_000_000_000n);
+    }
+    for (const from of [TIMESTAMP, TIMESTAMP_NTZ]) {
+      const vec = Vec.of(from, { kind: 'i64', values: BigInt64Array.from(values) }, null, values.length);
+      const out = castVec(vec, DATE, { length: values.length, timeZone: 'UTC', nowMicros: 0n }).toValues();
+      expect(out).toEqual(values.map((v) => castValue(v, from, DATE, 'UTC')));
+    }
+  });
+});
