@@ -57,6 +57,40 @@ const make = makeData as unknown as (props: Record<string, unknown>) => Data;
 
 type Typed = { new (n: number): ArrayLike<unknown> & { [i: number]: unknown } };
 
+/**
+ * Copies element `idx[k]` of `src` (each `stride` array elements wide) to element `k` of `out`.
+ * Elements are moved as 32-bit words when their width allows (no BigInt or double boxing, and one
+ * monomorphic loop per word count); narrower elements are copied as they are.
+ */
+function gatherWords(src: ArrayLike<unknown> & ArrayBufferView, out: { [i: number]: unknown } & ArrayBufferView, idx: Int32Array, stride: number): void {
+  const bytes = (src as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT * stride;
+  if (bytes % 4 === 0 && src.byteOffset % 4 === 0 && out.byteOffset % 4 === 0) {
+    const words = bytes / 4;
+    const s32 = new Int32Array(src.buffer, src.byteOffset, (src.byteLength / 4) | 0);
+    const o32 = new Int32Array(out.buffer, out.byteOffset, (out.byteLength / 4) | 0);
+    if (words === 1) for (let k = 0; k < idx.length; k++) o32[k] = s32[idx[k]!]!;
+    else if (words === 2)
+      for (let k = 0; k < idx.length; k++) {
+        const f = idx[k]! << 1;
+        o32[k << 1] = s32[f]!;
+        o32[(k << 1) + 1] = s32[f + 1]!;
+      }
+    else
+      for (let k = 0; k < idx.length; k++) {
+        const f = idx[k]! * words;
+        for (let w = 0; w < words; w++) o32[k * words + w] = s32[f + w]!;
+      }
+    return;
+  }
+  const s = src as ArrayLike<unknown>;
+  if (stride === 1) for (let k = 0; k < idx.length; k++) out[k] = s[idx[k]!];
+  else
+    for (let k = 0; k < idx.length; k++) {
+      const from = idx[k]! * stride;
+      for (let w = 0; w < stride; w++) out[k * stride + w] = s[from + w];
+    }
+}
+
 /** Gathers one Data (recursively for nested types). */
 export function gather(d: Data, idx: Int32Array): Data {
   const validity = gatherValidity(d, idx);
@@ -74,15 +108,10 @@ export function gather(d: Data, idx: Int32Array): Data {
     case Type.Decimal:
     case Type.FixedSizeBinary:
     case Type.Dictionary: {
-      const src = d.values as unknown as ArrayLike<unknown>;
+      const src = d.values as unknown as ArrayLike<unknown> & ArrayBufferView;
       const stride = d.stride;
-      const out = new (src.constructor as Typed)(idx.length * stride);
-      if (stride === 1) for (let k = 0; k < idx.length; k++) out[k] = src[idx[k]!];
-      else
-        for (let k = 0; k < idx.length; k++) {
-          const from = idx[k]! * stride;
-          for (let s = 0; s < stride; s++) out[k * stride + s] = src[from + s];
-        }
+      const out = new (src.constructor as Typed)(idx.length * stride) as ArrayLike<unknown> & { [i: number]: unknown } & ArrayBufferView;
+      gatherWords(src, out, idx, stride);
       return make({ ...base, data: out, ...(d.typeId === Type.Dictionary ? { dictionary: d.dictionary } : {}) });
     }
     case Type.Bool: {
