@@ -99,6 +99,37 @@ describe('DESCRIBE', () => {
   });
 });
 
+describe('keyword case', () => {
+  it('reads every keyword in any letter case', () => {
+    // keywords upper case; names, paths and strings lower case, so that only keywords change case
+    const texts = [
+      `OPTIMIZE ${T} FULL WHERE part = 1 ZORDER BY (a, b.c)`,
+      "OPTIMIZE '/p' ZORDER BY a",
+      `VACUUM ${T} LITE RETAIN 1 HOURS DRY RUN`,
+      `RESTORE TABLE ${T} TO FOR SYSTEM_VERSION AS OF 3`,
+      `RESTORE ${T} TO TIMESTAMP AS OF '2024-01-31'`,
+      `DESC HISTORY ${T} LIMIT 3`,
+      `DESCRIBE DETAIL ${T}`,
+      `ALTER TABLE ${T} ADD COLUMNS (a INT NOT NULL COMMENT 'c' FIRST, b.c ARRAY<STRUCT<x: DECIMAL(5,2)>> AFTER a)`,
+      `ALTER TABLE ${T} RENAME COLUMN a.b TO c`,
+      `ALTER TABLE ${T} DROP COLUMNS IF EXISTS (a, b)`,
+      `ALTER TABLE ${T} ALTER COLUMN a TYPE BIGINT, b SET NOT NULL, c DROP NOT NULL, d AFTER e`,
+      `ALTER TABLE ${T} CHANGE COLUMN a a STRING COMMENT 'c' FIRST`,
+      `ALTER TABLE ${T} SET TBLPROPERTIES ('delta.appendonly' = TRUE)`,
+      `ALTER TABLE ${T} UNSET TBLPROPERTIES IF EXISTS ('k')`,
+      `ALTER TABLE ${T} ADD CONSTRAINT c CHECK (a > 0 AND b IS NOT NULL)`,
+      `ALTER TABLE ${T} DROP CONSTRAINT IF EXISTS c`,
+      `ALTER TABLE ${T} CLUSTER BY NONE`,
+    ];
+    const mixed = (text: string) => text.replace(/\b[A-Z_]{2,}\b/g, (w) => [...w].map((c, i) => (i % 2 ? c.toLowerCase() : c)).join(''));
+    for (const text of texts) {
+      const upper = stmt(text);
+      expect(stmt(text.toLowerCase()), text).toEqual(upper);
+      expect(stmt(mixed(text)), mixed(text)).toEqual(upper);
+    }
+  });
+});
+
 /** [statement, where the caret must be (the last occurrence of this text; '' for the end), message] */
 const ERRORS: Array<[string, string, RegExp]> = [
   ['OPTIMIZE', '', /expected a table written as delta.`\/path\/to\/table`, found end of input/],
