@@ -1,10 +1,11 @@
-import type { Expr, Span } from '@deltakit/core';
+import type { DataType, Expr, Span } from '@deltakit/core';
 
 /**
- * The DML statements deltakit runs, as parsed from Spark SQL (`DELETE FROM`, `UPDATE`,
- * `MERGE INTO`). Expressions are the shared core AST, unbound: column references keep every name
- * part as written (`t.id`, `s.a.b`), and the binder decides which part is a table alias.
- * `span` is the `[start, end)` offsets of the construct in the statement text.
+ * The statements deltakit runs, as parsed from Spark / Delta SQL: DML (`DELETE FROM`, `UPDATE`,
+ * `MERGE INTO`) and table maintenance (`OPTIMIZE`, `VACUUM`, `RESTORE`, `ALTER TABLE …`,
+ * `DESCRIBE DETAIL`, `DESCRIBE HISTORY`). Expressions are the shared core AST, unbound: column
+ * references keep every name part as written (`t.id`, `s.a.b`), and the binder decides which part
+ * is a table alias. `span` is the `[start, end)` offsets of the construct in the statement text.
  */
 
 export type TableFormat = 'delta' | 'parquet' | 'json' | 'csv';
@@ -85,4 +86,206 @@ export interface MergeStatement {
   readonly span: Span;
 }
 
-export type Statement = DeleteStatement | UpdateStatement | MergeStatement;
+
+// ---- table maintenance ------------------------------------------------------------------------
+// The table of a maintenance statement is always a Delta table (`format: 'delta'`). OPTIMIZE,
+// VACUUM and DESCRIBE also take Delta's quoted-path form (`VACUUM '/path'`), read as the same
+// TableRef as ``delta.`/path` ``.
+
+/** `OPTIMIZE <table> [FULL] [WHERE <partition predicate>] [ZORDER BY (a, b) | ZORDER BY a, b]`. */
+export interface OptimizeStatement {
+  readonly kind: 'optimize';
+  readonly table: TableRef;
+  /** `FULL`: recluster every file of a clustered table (Delta's `OPTIMIZE … FULL`). */
+  readonly full: boolean;
+  /** The files to compact, by a predicate over partition columns (checked when run). */
+  readonly where?: Expr;
+  /** Z-order columns in the order written; empty without ZORDER BY. */
+  readonly zOrderBy: readonly ColumnName[];
+  readonly span: Span;
+}
+
+/** `VACUUM <table> [LITE | FULL] [RETAIN <n> HOURS] [DRY RUN]`, the clauses in any order, each once. */
+export interface VacuumStatement {
+  readonly kind: 'vacuum';
+  readonly table: TableRef;
+  /** `LITE` or `FULL` as written; absent when neither is given (the table's default applies). */
+  readonly mode?: 'full' | 'lite';
+  /** `RETAIN <n> HOURS`: the number as written (Delta takes any numeric literal, even fractional or negative; the retention check happens when run). */
+  readonly retentionHours?: number;
+  /** `DRY RUN`: list the files to delete without deleting them. */
+  readonly dryRun: boolean;
+  readonly span: Span;
+}
+
+/** What RESTORE goes back to: a version, or the timestamp text as written (a zone-less timestamp is in the session time zone). */
+export type RestoreTarget = { readonly version: number } | { readonly timestamp: string };
+
+/** `RESTORE [TABLE] <table> [TO] VERSION AS OF <n> | TIMESTAMP AS OF '<ts>'` (also `FOR`, `SYSTEM_VERSION`, `SYSTEM_TIME`). */
+export interface RestoreStatement {
+  readonly kind: 'restore';
+  readonly table: TableRef;
+  readonly target: RestoreTarget;
+  readonly span: Span;
+}
+
+/** Where a column goes: `FIRST` in its struct, or `AFTER` a sibling column (one name, no path). */
+export type ColumnPosition = { readonly kind: 'first' } | { readonly kind: 'after'; readonly column: string };
+
+/** One column of `ADD COLUMNS`: `<name> <type> [NOT NULL] [COMMENT '…'] [FIRST | AFTER c]`. */
+export interface ColumnDefinition {
+  /** The new column; `a.b` adds field `b` to struct column `a`. */
+  readonly column: ColumnName;
+  readonly type: DataType;
+  /** False with `NOT NULL`. */
+  readonly nullable: boolean;
+  readonly comment?: string;
+  readonly position?: ColumnPosition;
+  readonly span: Span;
+}
+
+/** `ALTER TABLE <table> ADD COLUMN[S] (<column definition>, …)`, parentheses optional. */
+export interface AddColumnsStatement {
+  readonly kind: 'addColumns';
+  readonly table: TableRef;
+  /** At least one; no two with the same name (names compare case-insensitively, as in Spark). */
+  readonly columns: readonly ColumnDefinition[];
+  readonly span: Span;
+}
+
+/** `ALTER TABLE <table> RENAME COLUMN <a.b> TO <c>`: the column keeps its parent struct. */
+export interface RenameColumnStatement {
+  readonly kind: 'renameColumn';
+  readonly table: TableRef;
+  readonly column: ColumnName;
+  /** The new name of the last part (one name). */
+  readonly to: string;
+  readonly span: Span;
+}
+
+/** `ALTER TABLE <table> DROP COLUMN[S] [IF EXISTS] (a, b.c)`, parentheses optional. */
+export interface DropColumnsStatement {
+  readonly kind: 'dropColumns';
+  readonly table: TableRef;
+  readonly columns: readonly ColumnName[];
+  /** `IF EXISTS`: columns that do not exist are skipped instead of failing. */
+  readonly ifExists: boolean;
+  readonly span: Span;
+}
+
+/**
+ * One column change of `ALTER COLUMN`. Spark's form (`ALTER|CHANGE [COLUMN] c <action>`) sets
+ * exactly one of `type`, `comment`, `position`, `nullable`; Hive's form
+ * (`CHANGE [COLUMN] c c <type> [COMMENT '…'] [FIRST | AFTER x]`) sets `type` and optionally
+ * `comment` and `position`.
+ */
+export interface ColumnChange {
+  readonly column: ColumnName;
+  /** `TYPE <type>`: the new type (type widening). */
+  readonly type?: DataType;
+  /** `COMMENT '…'`: the new comment. */
+  readonly comment?: string;
+  /** `FIRST` / `AFTER c`: the new place in the parent struct. */
+  readonly position?: ColumnPosition;
+  /** `DROP NOT NULL` → true, `SET NOT NULL` → false. */
+  readonly nullable?: boolean;
+  readonly span: Span;
+}
+
+/**
+ * `ALTER TABLE <table> ALTER|CHANGE [COLUMN] <change>, …`: several columns, each with one change
+ * (Spark 4.1 takes a list; earlier versions one column), or one Hive-style CHANGE COLUMN. No
+ * column is changed twice, nor a column and one of its nested fields.
+ */
+export interface AlterColumnStatement {
+  readonly kind: 'alterColumn';
+  readonly table: TableRef;
+  readonly changes: readonly ColumnChange[];
+  readonly span: Span;
+}
+
+/** A `'key' = 'value'` of TBLPROPERTIES; numbers and booleans are kept as text (booleans lower case), as Spark does. */
+export interface TableProperty {
+  readonly key: string;
+  readonly value: string;
+  readonly span: Span;
+}
+
+/** `ALTER TABLE <table> SET TBLPROPERTIES ('k' = 'v', …)`: keys distinct, none of Spark's reserved ones. */
+export interface SetPropertiesStatement {
+  readonly kind: 'setProperties';
+  readonly table: TableRef;
+  readonly properties: readonly TableProperty[];
+  readonly span: Span;
+}
+
+/** `ALTER TABLE <table> UNSET TBLPROPERTIES [IF EXISTS] ('k', …)`: keys distinct. */
+export interface UnsetPropertiesStatement {
+  readonly kind: 'unsetProperties';
+  readonly table: TableRef;
+  readonly keys: readonly string[];
+  /** `IF EXISTS`: keys that are not set are skipped instead of failing. */
+  readonly ifExists: boolean;
+  readonly span: Span;
+}
+
+/** `ALTER TABLE <table> ADD CONSTRAINT <name> CHECK (<expr>)`. */
+export interface AddConstraintStatement {
+  readonly kind: 'addConstraint';
+  readonly table: TableRef;
+  readonly name: string;
+  /** The condition every row must satisfy; its span is the text inside the parentheses. */
+  readonly check: Expr;
+  readonly span: Span;
+}
+
+/** `ALTER TABLE <table> DROP CONSTRAINT [IF EXISTS] <name>`. */
+export interface DropConstraintStatement {
+  readonly kind: 'dropConstraint';
+  readonly table: TableRef;
+  readonly name: string;
+  readonly ifExists: boolean;
+  readonly span: Span;
+}
+
+/** `ALTER TABLE <table> CLUSTER BY (a, b)` or `CLUSTER BY NONE` (stop clustering). */
+export interface ClusterByStatement {
+  readonly kind: 'clusterBy';
+  readonly table: TableRef;
+  /** The clustering columns (at least one), or `'none'`. */
+  readonly columns: readonly ColumnName[] | 'none';
+  readonly span: Span;
+}
+
+/** `DESC[RIBE] DETAIL <table>`. */
+export interface DescribeDetailStatement {
+  readonly kind: 'describeDetail';
+  readonly table: TableRef;
+  readonly span: Span;
+}
+
+/** `DESC[RIBE] HISTORY <table> [LIMIT n]`: the newest `limit` commits, newest first. */
+export interface DescribeHistoryStatement {
+  readonly kind: 'describeHistory';
+  readonly table: TableRef;
+  readonly limit?: number;
+  readonly span: Span;
+}
+
+/** The forms of `ALTER TABLE`. */
+export type AlterTableStatement =
+  | AddColumnsStatement
+  | RenameColumnStatement
+  | DropColumnsStatement
+  | AlterColumnStatement
+  | SetPropertiesStatement
+  | UnsetPropertiesStatement
+  | AddConstraintStatement
+  | DropConstraintStatement
+  | ClusterByStatement;
+
+export type MaintenanceStatement = OptimizeStatement | VacuumStatement | RestoreStatement | AlterTableStatement | DescribeDetailStatement | DescribeHistoryStatement;
+
+export type DmlStatement = DeleteStatement | UpdateStatement | MergeStatement;
+
+export type Statement = DmlStatement | MaintenanceStatement;

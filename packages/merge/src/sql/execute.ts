@@ -71,6 +71,9 @@ class Runner {
         return this.update(s);
       case 'merge':
         return this.merge(s);
+      default:
+        // The maintenance statements parse, but are not wired to the table methods yet.
+        throw new DeltaError('UNSUPPORTED_OPERATION', `The ${s.kind} statement is parsed but executeSql does not run it yet (not wired yet); use the DeltaTable API or the deltakit command for this operation.`);
     }
   }
 

@@ -1,4 +1,4 @@
-import type { Expr, ParseOptions, Span } from '@deltakit/core';
+import type { Expr, ParseOptions } from '@deltakit/core';
 import { ExpressionParser, guardParse } from '@deltakit/core/internal';
 import type {
   Assignment,
@@ -9,17 +9,21 @@ import type {
   NotMatchedAction,
   NotMatchedBySourceAction,
   Statement,
-  TableFormat,
-  TableRef,
 } from './ast.js';
+import { parseAlterTable } from './parse-alter.js';
+import { columnName, describe, tableRef } from './parse-common.js';
+import { parseDescribe, parseOptimize, parseRestore, parseVacuum } from './parse-maintenance.js';
 
 /**
- * Parses one DML statement in Spark SQL syntax (`DELETE FROM`, `UPDATE`, `MERGE INTO`), with an
- * optional trailing `;`. Keywords are case-insensitive; expressions use the core expression
- * grammar (`options.timeZone` is the session zone of zone-less TIMESTAMP literals). Besides
- * syntax, checks what Spark checks while parsing: a MERGE has at least one WHEN clause, clause
- * groups come in Spark's order, only the last clause of a group may omit its condition, and
- * INSERT has as many values as columns. Every failure is a PARSE_ERROR with a caret.
+ * Parses one statement in Spark / Delta SQL syntax, with an optional trailing `;`: DML
+ * (`DELETE FROM`, `UPDATE`, `MERGE INTO`) and table maintenance (`OPTIMIZE`, `VACUUM`, `RESTORE`,
+ * `ALTER TABLE`, `DESCRIBE DETAIL`, `DESCRIBE HISTORY`; see parse-maintenance.ts and
+ * parse-alter.ts). Keywords are case-insensitive; expressions use the core expression grammar
+ * (`options.timeZone` is the session zone of zone-less TIMESTAMP literals), types the core DDL
+ * type grammar. Besides syntax, checks what Spark checks while parsing: a MERGE has at least one
+ * WHEN clause, clause groups come in Spark's order, only the last clause of a group may omit its
+ * condition, INSERT has as many values as columns, and the maintenance statements' own rules.
+ * Every failure is a PARSE_ERROR with a caret.
  */
 export function parseStatement(text: string, options: ParseOptions = {}): Statement {
   return guardParse(text, () => {
@@ -33,16 +37,12 @@ export function parseStatement(text: string, options: ParseOptions = {}): Statem
   });
 }
 
-const FORMATS: ReadonlySet<string> = new Set<TableFormat>(['delta', 'parquet', 'json', 'csv']);
 /** Spark's strict non-reserved words: never a bare table alias. */
 const NOT_ALIASES = new Set(['ANTI', 'CROSS', 'EXCEPT', 'FULL', 'INNER', 'INTERSECT', 'JOIN', 'LATERAL', 'LEFT', 'MINUS', 'NATURAL', 'ON', 'RIGHT', 'SEMI', 'UNION', 'USING', 'WHERE', 'SET', 'WHEN']);
+/** Statements of Spark / Delta SQL that deltakit does not run (refused by name rather than as a syntax error). */
+const UNSUPPORTED = /^(SELECT|INSERT|CREATE|DROP|TRUNCATE|REPLACE|REORG|CONVERT|GENERATE|SHOW|ANALYZE|CACHE|UNCACHE|REFRESH|MSCK|REPAIR|USE|SET|RESET|EXPLAIN|COMMENT|LOAD|VALUES|TABLE|FROM)$/i;
 const GROUPS = ['WHEN MATCHED', 'WHEN NOT MATCHED', 'WHEN NOT MATCHED BY SOURCE'] as const;
 type Group = 0 | 1 | 2;
-
-const describe = (p: ExpressionParser): string => {
-  const t = p.token;
-  return t.kind === 'eof' ? 'end of input' : `'${p.source.slice(t.pos, t.end)}'`;
-};
 
 class StatementParser {
   constructor(private readonly p: ExpressionParser) {}
@@ -53,18 +53,23 @@ class StatementParser {
     if (p.isKeyword('DELETE')) return this.delete();
     if (p.isKeyword('UPDATE')) return this.update();
     if (p.isKeyword('MERGE')) return this.merge();
+    if (p.isKeyword('OPTIMIZE')) return parseOptimize(p);
+    if (p.isKeyword('VACUUM')) return parseVacuum(p);
+    if (p.isKeyword('RESTORE')) return parseRestore(p);
+    if (p.isKeyword('ALTER')) return parseAlterTable(p);
+    if (p.isKeyword('DESCRIBE') || p.isKeyword('DESC')) return parseDescribe(p);
     if (p.isKeyword('WITH')) throw p.error(t.pos, 'WITH (common table expressions) is not supported; write the source rows to a table or files and MERGE from them');
-    if (t.kind === 'ident' && !t.quoted && /^(SELECT|INSERT|CREATE|ALTER|DROP|TRUNCATE|REPLACE|OPTIMIZE|VACUUM)$/i.test(t.text)) {
-      throw p.error(t.pos, `${t.text.toUpperCase()} statements are not supported here; the statements are DELETE FROM, UPDATE and MERGE INTO`);
+    if (t.kind === 'ident' && !t.quoted && UNSUPPORTED.test(t.text)) {
+      throw p.error(t.pos, `${t.text.toUpperCase()} statements are not supported here; the statements are DELETE FROM, UPDATE, MERGE INTO, OPTIMIZE, VACUUM, RESTORE, ALTER TABLE, DESCRIBE DETAIL and DESCRIBE HISTORY`);
     }
-    return p.fail('DELETE, UPDATE or MERGE');
+    return p.fail('DELETE, UPDATE, MERGE, OPTIMIZE, VACUUM, RESTORE, ALTER TABLE or DESCRIBE');
   }
 
   private delete(): Statement {
     const p = this.p;
     const start = p.advance().pos;
     p.expectKeyword('FROM', 'FROM after DELETE');
-    const table = this.tableRef('target', 'DELETE');
+    const table = tableRef(p, 'target', 'DELETE');
     const alias = this.alias('DELETE');
     const where = p.acceptKeyword('WHERE') ? p.parseExpression() : undefined;
     return { kind: 'delete', table, ...(alias ? { alias } : {}), ...(where ? { where } : {}), span: [start, p.lastEnd] };
@@ -73,7 +78,7 @@ class StatementParser {
   private update(): Statement {
     const p = this.p;
     const start = p.advance().pos;
-    const table = this.tableRef('target', 'UPDATE');
+    const table = tableRef(p, 'target', 'UPDATE');
     const alias = this.alias('UPDATE');
     p.expectKeyword('SET', 'SET after the table of UPDATE');
     const set = this.assignments();
@@ -91,10 +96,10 @@ class StatementParser {
       schemaEvolution = true;
     }
     p.expectKeyword('INTO', 'INTO after MERGE');
-    const target = this.tableRef('target', 'MERGE');
+    const target = tableRef(p, 'target', 'MERGE');
     const targetAlias = this.alias('MERGE');
     p.expectKeyword('USING', 'USING and the source table');
-    const source = this.tableRef('source', 'MERGE');
+    const source = tableRef(p, 'source', 'MERGE');
     const sourceAlias = this.alias('MERGE');
     p.expectKeyword('ON', 'ON and the merge condition');
     const on = p.parseExpression();
@@ -112,42 +117,6 @@ class StatementParser {
     };
   }
 
-  /** ``delta.`/path` `` (the target of every statement), or a MERGE source in any of the formats. */
-  private tableRef(role: 'target' | 'source', statement: string): TableRef {
-    const p = this.p;
-    const t = p.token;
-    if (p.isOp('(')) {
-      throw p.error(t.pos, role === 'source'
-        ? 'a subquery as the MERGE source is not supported; write the source rows to a Delta table or to parquet, json or csv files and name them as delta.`/path` (or parquet.`/path`, json.`/path`, csv.`/path`)'
-        : `the table of ${statement} must be a Delta table named by its path: delta.\`/path/to/table\``);
-    }
-    const first = p.expectName(`a table written as delta.\`/path/to/table\``);
-    if (!p.isOp('.')) {
-      throw p.error(t.pos, `'${first.name}' is a table name, but deltakit has no catalog of table names: name the table by its path, as delta.\`/path/to/table\``);
-    }
-    const format = first.name.toLowerCase();
-    if (!FORMATS.has(format)) {
-      throw p.error(t.pos, `'${p.source.slice(t.pos, p.peek().end)}' is not a path table: write delta.\`/path/to/table\`${role === 'source' ? ' (a MERGE source may also be parquet.`/path`, json.`/path` or csv.`/path`)' : ''}; deltakit has no catalog of table names`);
-    }
-    p.advance();
-    const pathToken = p.token;
-    if (pathToken.kind !== 'ident' || !pathToken.quoted) {
-      const written = pathToken.kind === 'eof' ? '' : p.source.slice(pathToken.pos, pathToken.end);
-      throw p.error(pathToken.pos, `expected the table path in back-quotes after ${format}., found ${describe(p)}; write ${format}.\`${pathToken.kind === 'string' ? pathToken.text : written || '/path/to/table'}\``);
-    }
-    p.advance();
-    const path = pathToken.text;
-    const span: Span = [t.pos, pathToken.end];
-    if (p.isOp('.')) throw p.error(p.token.pos, `expected one path after ${format}., found more name parts; write the whole path in one pair of back-quotes`);
-    if (path.trim() === '') throw p.error(pathToken.pos, 'the table path is empty');
-    if (role === 'target') {
-      // Relative paths are accepted (resolved against the working directory when run), unlike
-      // Spark, which reads a relative `delta.x` as a catalog name: a command line wants them.
-      if (format !== 'delta') throw p.error(t.pos, `the table of ${statement} must be a Delta table: write delta.\`${path}\`, not ${format}.\`…\``);
-    }
-    return { format: format as TableFormat, path, span };
-  }
-
   /** `[AS] alias`; column aliases (`t(a, b)`) are refused as Spark refuses them here. */
   private alias(statement: string): string | undefined {
     const p = this.p;
@@ -163,17 +132,12 @@ class StatementParser {
     return name;
   }
 
-  private columnName(what: string): ColumnName {
-    const { parts, span } = this.p.parseMultipartName(what);
-    return { path: parts, span };
-  }
-
   /** `col = expr, …` (columns may be qualified `t.a` or nested `a.b.c`). */
   private assignments(): Assignment[] {
     const p = this.p;
     const set: Assignment[] = [];
     do {
-      const column = this.columnName('a column to set');
+      const column = columnName(this.p, 'a column to set');
       if (!p.acceptOp('=') && !p.acceptOp('==')) p.fail("'=' after the column to set");
       const value = p.parseExpression();
       set.push({ column, value, span: [column.span[0], p.lastEnd] });
@@ -248,7 +212,7 @@ class StatementParser {
     if (p.acceptOp('*')) return { kind: 'insertAll' };
     p.expectOp('(', "'*' or '(' and the columns after INSERT");
     const columns: ColumnName[] = [];
-    do columns.push(this.columnName('a column to insert'));
+    do columns.push(columnName(this.p, 'a column to insert'));
     while (p.acceptOp(','));
     p.expectOp(')', "',' or ')' after the column");
     const valuesToken = p.expectKeyword('VALUES', 'VALUES after the INSERT columns');
