@@ -10,11 +10,11 @@ import { bitsFor, interleaveBits, rangePartitionIds, sortByZValue, zOrder } from
  */
 
 function batchOf(columns: Record<string, unknown>): RecordBatch {
-  return tableFromArrays(columns as Parameters<typeof tableFromArrays>[0]).batches[0]!;
+  return tableFromArrays(columns as Parameters<typeof tableFromArrays>[0]).batches[0] as unknown as RecordBatch;
 }
 
 const ids = (values: unknown[], type: Utf8 | Bool | Float64 | Int32, numRanges: number) => {
-  const b = tableFromArrays({ c: vectorFromArray(values, type) } as never).batches[0]!;
+  const b = batchOf({ c: vectorFromArray(values, type) });
   return Array.from(rangePartitionIds([columnView(b, ['c'])], numRanges));
 };
 

@@ -1,4 +1,4 @@
-import { makeData, RecordBatch, Schema, Field, Int64, Float64, Struct } from 'apache-arrow';
+import { makeData, RecordBatch, Schema, Field, Int64, Float64, Struct, type Data } from 'apache-arrow';
 import { afterAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../../src/engine.js';
 import { isDeltaError } from '../../../src/errors.js';
@@ -38,7 +38,7 @@ function* randomRows(n: number, seed: number): Generator<RecordBatch> {
       y[i] = BigInt(next());
       v[i] = (start + i) / 7;
     }
-    const children = [id, x, y].map((a) => makeData({ type: new Int64(), length: m, nullCount: 0, data: a })).concat(makeData({ type: new Float64(), length: m, nullCount: 0, data: v }));
+    const children: Data[] = [...[id, x, y].map((a) => makeData({ type: new Int64(), length: m, nullCount: 0, data: a })), makeData({ type: new Float64(), length: m, nullCount: 0, data: v })];
     yield new RecordBatch(XY, makeData({ type: new Struct(XY.fields), length: m, nullCount: 0, children }));
   }
 }
