@@ -66,3 +66,6 @@ export { typeText } from './expr/binder.js';
 export { gatherVec, chooseRows } from './expr/vector.js';
 export { normalizeInput, type NormalizedInput } from './write/input.js';
 export { planMetadata, type MetadataPlan } from './write/table-setup.js';
+// OPTIMIZE building blocks (compaction, Z-order; used by clustering): see maintenance/optimize/index.ts.
+export * from './maintenance/optimize/index.js';
+export { concatBatches, concatData } from './expr/concat.js';
