@@ -66,3 +66,5 @@ export { typeText } from './expr/binder.js';
 export { gatherVec, chooseRows } from './expr/vector.js';
 export { normalizeInput, type NormalizedInput } from './write/input.js';
 export { planMetadata, type MetadataPlan } from './write/table-setup.js';
+// Liquid clustering building blocks (ALTER TABLE keeps the clustering domain valid; DESCRIBE DETAIL lists the columns).
+export { CLUSTERING_DOMAIN, LIQUID_PROVIDER, clusteringColumnsOf, clusteringAfterSchemaChange, type ClusteringColumn, type ClusteringUpdate, type ColumnRename, type SchemaChange } from './maintenance/clustering/index.js';

@@ -6,6 +6,7 @@ import { readHistory, resolveVersionAtTimestamp, type HistoryEntry } from '../lo
 import { loadTableState, refreshTableState } from '../log/load-table-state.js';
 import type { TableState } from '../log/replay.js';
 import { loadSnapshotOrNull } from '../write/table-setup.js';
+import { alterClusterBy, type ClusterByOptions } from '../maintenance/clustering/ddl.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { createDefaultEngine } from './default-engine.js';
 import { writeCheckpoint } from '../log/checkpoint-writer.js';
@@ -188,6 +189,15 @@ export class DeltaTable {
   async transaction(options: TransactionOptions): Promise<Transaction> {
     const snap = await this.snapshot(options.signal ? { signal: options.signal } : {});
     return Transaction.begin(this.engine, snap, options);
+  }
+
+  /**
+   * ALTER TABLE ... CLUSTER BY (columns) / CLUSTER BY NONE (`'none'`): changes the clustering
+   * columns of an unpartitioned table (adding the clustering feature when needed); existing files
+   * stay as they are until OPTIMIZE. See `maintenance/clustering/ddl.ts`.
+   */
+  async clusterBy(columns: readonly string[] | 'none', options: ClusterByOptions = {}): Promise<{ version: number }> {
+    return alterClusterBy(this.engine, await this.snapshot(options.signal ? { signal: options.signal } : {}), columns, options);
   }
 
   /** Releases engine resources (worker threads). */

@@ -193,15 +193,7 @@ export class StatsCollector {
 
   constructor(options: StatsCollectorOptions) {
     const mode = options.columnMappingMode ?? 'none';
-    const partition = new Set((options.partitionColumns ?? []).map((c) => c.toLowerCase()));
-    let fields: readonly StructField[] = options.schema.fields.filter((f) => !partition.has(f.name.toLowerCase()));
-    if (options.statsColumns !== undefined) {
-      fields = filterFields(fields, options.statsColumns.map((p) => p.map((s) => s.toLowerCase())));
-    } else {
-      const n = options.numIndexedCols ?? DEFAULT_NUM_INDEXED_COLS;
-      if (n >= 0) fields = truncateFields(fields, n).fields;
-    }
-    this.#roots = planFields(fields, mode, options.stringPrefixLength ?? DEFAULT_STRING_PREFIX);
+    this.#roots = planFields(statsFields(options), mode, options.stringPrefixLength ?? DEFAULT_STRING_PREFIX);
     this.#tightBounds = options.tightBounds ?? false;
   }
 
@@ -234,6 +226,19 @@ export class StatsCollector {
     if (this.#tightBounds) out += ',"tightBounds":true';
     return out + '}';
   }
+}
+
+/**
+ * The fields (logical, nested structs pruned) whose leaves get statistics: every data column, or
+ * `statsColumns` when set, else the first `numIndexedCols` leaves (Spark's stats schema before
+ * it drops types without min/max).
+ */
+export function statsFields(options: StatsCollectorOptions): StructField[] {
+  const partition = new Set((options.partitionColumns ?? []).map((c) => c.toLowerCase()));
+  const fields = options.schema.fields.filter((f) => !partition.has(f.name.toLowerCase()));
+  if (options.statsColumns !== undefined) return filterFields(fields, options.statsColumns.map((p) => p.map((s) => s.toLowerCase())));
+  const n = options.numIndexedCols ?? DEFAULT_NUM_INDEXED_COLS;
+  return n >= 0 ? truncateFields(fields, n).fields : fields;
 }
 
 /** Statistics JSON for the batches of one data file. */
