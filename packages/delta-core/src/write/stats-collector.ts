@@ -229,9 +229,8 @@ export class StatsCollector {
 }
 
 /**
- * The fields (logical, nested structs pruned) whose leaves get statistics: every data column, or
- * `statsColumns` when set, else the first `numIndexedCols` leaves (Spark's stats schema before
- * it drops types without min/max).
+ * The data fields that get statistics under `options` (logical names, structs pruned to the
+ * selected leaves): `statsColumns` when set, else the first `numIndexedCols` leaves.
  */
 export function statsFields(options: StatsCollectorOptions): StructField[] {
   const partition = new Set((options.partitionColumns ?? []).map((c) => c.toLowerCase()));
