@@ -10,6 +10,9 @@ import { alterClusterBy, type ClusterByOptions } from '../maintenance/clustering
 import type { ObjectStore } from '../storage/object-store.js';
 import { createDefaultEngine } from './default-engine.js';
 import { writeCheckpoint } from '../log/checkpoint-writer.js';
+import type { OptimizeMetrics } from '../maintenance/optimize/metrics.js';
+import { optimizeTable } from '../maintenance/optimize/optimize.js';
+import type { OptimizeOptions } from '../maintenance/optimize/options.js';
 import { Transaction, type TransactionOptions } from '../transaction/transaction.js';
 import { createTable, setTableProperties, type CreateTableOptions, type CreateTableResult } from '../write/create-table.js';
 import type { WriteInput } from '../write/input.js';
@@ -189,6 +192,17 @@ export class DeltaTable {
   async transaction(options: TransactionOptions): Promise<Transaction> {
     const snap = await this.snapshot(options.signal ? { signal: options.signal } : {});
     return Transaction.begin(this.engine, snap, options);
+  }
+
+  /**
+   * OPTIMIZE: compacts small files (and files with deleted rows) of each partition into files of
+   * about `targetFileSize`, or with `zOrderBy` rewrites each partition along a Z-order curve of
+   * those columns; one OPTIMIZE commit (nothing when nothing needs rewriting). See
+   * `maintenance/optimize/`. Returns Spark's OPTIMIZE metrics.
+   */
+  async optimize(options: OptimizeOptions = {}): Promise<OptimizeMetrics> {
+    const snap = await this.snapshot(options.signal ? { signal: options.signal } : {});
+    return optimizeTable(this.engine, snap, options, { timeZone: this.sessionTimeZone });
   }
 
   /**
