@@ -9,3 +9,6 @@ export { clusteringColumns, clusteringColumnsOf, type ClusteringSource } from '.
 export { alterClusterBy, clusteringDomainForOverwrite, prepareCreateClustering, type ClusterByOptions } from './ddl.js';
 export { clusteringAfterSchemaChange, type ClusteringUpdate, type ColumnRename, type SchemaChange } from './schema-change.js';
 export { HilbertCurve } from './hilbert.js';
+export { optimizeClusteredTable, hilbertOrder, DEFAULT_MIN_CUBE_SIZE, DEFAULT_TARGET_CUBE_SIZE, type ClusteringOptimizeOptions } from './optimize.js';
+export { selectZCubeGroups, zCubeOf, type ClusteringStats, type ClusteringFileStats, type ZCubeInfo } from './zcube.js';
+export { rangeIds, clusteringKeys, orderByKey, DEFAULT_RANGE_IDS } from './order.js';
