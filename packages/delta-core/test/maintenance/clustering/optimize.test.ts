@@ -203,4 +203,28 @@ describe('OPTIMIZE on a clustered table', () => {
     expect(after.addFiles.every((f) => JSON.stringify(zCubeOf(f)?.columns) === '["s.x","id"]')).toBe(true);
     expect(await ourRows(after, ['id', 's'])).toEqual(expected);
   });
+
+  it('concurrent writers: appends and CLUSTER BY commit alongside; a concurrent delete of a clustered file fails OPTIMIZE', async () => {
+    const { optimizeClusteredTable } = await import('../../../src/maintenance/clustering/optimize.js');
+    const table = await clusteredTable();
+    await addFiles(table, 3);
+    const base = await table.snapshot();
+    await addFiles(table, 1, 50, 9); // an append after OPTIMIZE read the table
+    await table.clusterBy(['col2']); // and a change of clustering columns
+    const m = (await optimizeClusteredTable(table.engine, base, {}))!;
+    expect(m.version).toBe(base.version + 3);
+    const after = await table.snapshot();
+    // The appended file is untouched; the clustered files record the columns OPTIMIZE clustered by.
+    expect(after.addFiles.filter((f) => f.clusteringProvider === undefined)).toHaveLength(1);
+    expect(after.addFiles.filter((f) => JSON.stringify(zCubeOf(f)?.columns) === '["col1","col2"]').length).toBe(m.numFilesAdded);
+
+    const base2 = await table.snapshot();
+    const victim = base2.addFiles.find((f) => f.clusteringProvider === undefined)!;
+    const tx = await table.transaction({ operation: 'DELETE' });
+    tx.readFiles([victim]).removeFiles([{ path: victim.path, dataChange: true, deletionTimestamp: 0 }]);
+    await tx.commit();
+    expect(await failure(optimizeClusteredTable(table.engine, base2, {}))).toMatchObject({ code: 'CONCURRENT_DELETE_READ' });
+    // Nothing of the failed run is left referenced.
+    expect((await table.snapshot()).addFiles.some((f) => zCubeOf(f)?.columns[0] === 'col2')).toBe(false);
+  });
 });

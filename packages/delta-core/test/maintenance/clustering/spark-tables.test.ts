@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { isDeltaError } from '../../../src/errors.js';
 import { clusteringColumns, clusteringColumnsOf } from '../../../src/maintenance/clustering/table-columns.js';
+import { DEFAULT_MIN_CUBE_SIZE, DEFAULT_TARGET_CUBE_SIZE } from '../../../src/maintenance/clustering/optimize.js';
+import { selectZCubeGroups } from '../../../src/maintenance/clustering/zcube.js';
 import { parseDdlSchema } from '../../../src/schema/ddl.js';
 import { DeltaTable } from '../../../src/table/delta-table.js';
 import { deltaRs, describeFixtures, kernel } from '../../fixtures.js';
@@ -30,6 +32,20 @@ describeFixtures('clustered tables written by Databricks / Spark', () => {
     expect(clusteringColumns(snap)).toEqual(['department']);
     const [col] = clusteringColumnsOf(snap)!;
     expect(col).toMatchObject({ logical: ['department'], physical: ['department'], type: { kind: 'primitive', name: 'string' } });
+  });
+
+  it('table-with-domain-metadata: OPTIMIZE would recluster the unclustered files and leave the one Databricks clustered with its own provider', async () => {
+    const snap = await open(deltaRs('table-with-domain-metadata')).snapshot();
+    const foreign = snap.addFiles.filter((f) => f.clusteringProvider !== undefined);
+    expect(foreign.map((f) => f.clusteringProvider)).toEqual(['liquid_ai']);
+    const sizes = { columns: clusteringColumns(snap), minCubeSize: DEFAULT_MIN_CUBE_SIZE, targetCubeSize: DEFAULT_TARGET_CUBE_SIZE };
+    const plan = selectZCubeGroups(snap.addFiles, sizes);
+    const chosen = plan.groups.flat().map((f) => f.path);
+    expect(chosen).toHaveLength(snap.addFiles.length - 1);
+    expect(chosen).not.toContain(foreign[0]!.path);
+    expect(plan.stats).toMatchObject({ inputZCubeFiles: { numFiles: 0 }, inputOtherFiles: { numFiles: snap.addFiles.length }, numOutputZCubes: 1 });
+    // OPTIMIZE FULL takes the other provider's file too.
+    expect(selectZCubeGroups(snap.addFiles, { ...sizes, full: true }).groups.flat()).toHaveLength(snap.addFiles.length);
   });
 
   it('crc-full: the clustering feature without a clustering domain in the log has no clustering columns', async () => {
