@@ -14,12 +14,13 @@ import { createCommand } from './commands/create.js';
 import { describeCommand } from './commands/describe.js';
 import { filesCommand } from './commands/files.js';
 import { historyCommand } from './commands/history.js';
+import { optimizeCommand } from './commands/optimize.js';
 import { writeCommand } from './commands/write.js';
 import { demoCommand } from './commands/demo.js';
 import { Output, type OutputStream } from './output.js';
 
 /** The subcommands, in the order `--help` lists them. */
-export const COMMANDS: readonly Command[] = [catCommand, describeCommand, historyCommand, changesCommand, filesCommand, createCommand, writeCommand, sqlCommand, checkpointCommand, demoCommand];
+export const COMMANDS: readonly Command[] = [catCommand, describeCommand, historyCommand, changesCommand, filesCommand, createCommand, writeCommand, sqlCommand, optimizeCommand, checkpointCommand, demoCommand];
 
 /** Where the CLI writes; `process` streams by default, stand-ins in tests. */
 export interface MainIo {

@@ -28,6 +28,7 @@ export type { WriteMode, WriteOptions, WriteResult } from './write/write-operati
 export { cleanUpExpiredLogs, type LogCleanupResult } from './maintenance/log-cleanup.js';
 export { parseByteSize, type OptimizeOptions, type OptimizeProgress } from './maintenance/optimize/options.js';
 export type { OptimizeMetrics, FileSizeMetrics, ZOrderStats, ZOrderFileStats, DeletionVectorStats } from './maintenance/optimize/metrics.js';
+export type { AutoCompactSettings, AutoCompactOption, AutoCompactionOutcome } from './maintenance/optimize/auto-settings.js';
 export { clusteringColumns, type ClusterByOptions, type ClusteringOptimizeOptions, type ClusteringStats, type ClusteringFileStats } from './maintenance/clustering/index.js';
 export { parseDdlSchema, parseSchemaArgument } from './schema/ddl.js';
 export { parseJsonExact, JsonNumber, JsonSyntaxError, jsonKeys, stringifyJsonExact, type ExactJsonOptions } from './util/json.js';

@@ -8,6 +8,7 @@ import { fileActionKey } from '../log/paths.js';
 import { supportedWriterFeatures } from '../log/protocol-check.js';
 import { parseSchemaString } from '../schema/json.js';
 import type { Snapshot } from '../table/snapshot.js';
+import type { AutoCompactOption } from '../maintenance/optimize/auto-settings.js';
 import { afterCommit } from './post-commit.js';
 import { CommitLoop, type CommitPlan, type CommitResult } from './commit-loop.js';
 import { filePathKey, type ReadPredicate, type TransactionSummary } from './conflict-checker.js';
@@ -38,6 +39,13 @@ export interface TransactionOptions {
   readonly signal?: AbortSignal;
   /** The table root in the engine's store. Required when creating a table (snapshot `null`). */
   readonly tableRoot?: string;
+  /**
+   * Auto compaction after this commit, overriding the table's `delta.autoOptimize.autoCompact`
+   * (see maintenance/optimize/auto-settings.ts). The outcome is in `CommitResult.postCommit`.
+   */
+  readonly autoCompact?: AutoCompactOption;
+  /** IANA session time zone for post-commit work (legacy timestamp partition values). Default UTC. */
+  readonly timeZone?: string;
 }
 
 /**
@@ -252,7 +260,14 @@ export class Transaction {
     try {
       const plan = this.#plan();
       const result = await new CommitLoop(this.#engine, plan).run();
-      const post = await afterCommit(this.#engine, this.#tableRoot, result.version, plan.summary.metadata);
+      const o = this.#options;
+      const post = await afterCommit(this.#engine, this.#tableRoot, result.version, plan.summary.metadata, {
+        operation: o.operation,
+        adds: this.#adds,
+        ...(o.autoCompact === undefined ? {} : { autoCompact: o.autoCompact }),
+        ...(o.timeZone === undefined ? {} : { timeZone: o.timeZone }),
+        ...(o.signal === undefined ? {} : { signal: o.signal }),
+      });
       return { ...result, postCommit: post };
     } finally {
       this.#state = 'done';

@@ -60,6 +60,13 @@ export interface DataWriterOptions {
   readonly fileNamePrefix?: string;
   /** Compute `add.stats` for each file. Default true; change-data files carry none. */
   readonly collectStats?: boolean;
+  /**
+   * Optimized write (`delta.autoOptimize.optimizeWrite`): each partition's rows are coalesced
+   * into files of about the target size over the whole write, so {@link DataFileWriter.flush}
+   * does not start files early (DML rewrites call it after each rewritten file). Files are still
+   * started early when all buffers together exceed {@link MAX_BUFFERED_BYTES}.
+   */
+  readonly optimizeWrite?: boolean;
 }
 
 interface PartitionBuffer {
@@ -130,9 +137,10 @@ export class DataFileWriter {
   /**
    * Starts files for every buffered row now (e.g. after all rows of one source file were copied,
    * so output files follow input files and buffers stay small); waits only as encoding
-   * parallelism requires.
+   * parallelism requires. Does nothing for an optimized write, which coalesces across calls.
    */
   async flush(): Promise<void> {
+    if (this.#options.optimizeWrite) return;
     for (const key of [...this.#buffers.keys()]) await this.#flush(key);
   }
 

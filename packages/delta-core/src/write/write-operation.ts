@@ -22,6 +22,8 @@ import type { StructType } from '../schema/types.js';
 import type { Snapshot } from '../table/snapshot.js';
 import { describeExpr } from '../transaction/describe-expr.js';
 import { Transaction } from '../transaction/transaction.js';
+import type { AutoCompactionOutcome } from '../maintenance/optimize/auto-settings.js';
+import { optimizeWriteEnabled, resolveAutoCompact, type AutoCompactOption } from '../maintenance/optimize/auto-settings.js';
 import { ChangeDataWriter } from './change-data-writer.js';
 import { compileWriteChecks, type WriteChecks } from './checks.js';
 import { DataFileWriter } from './data-writer.js';
@@ -60,6 +62,20 @@ export interface WriteOptions {
   readonly compression?: 'snappy' | 'zstd';
   /** Approximate bytes per data file; default 128 MiB. */
   readonly targetFileSize?: number;
+  /**
+   * Optimized write; overrides `delta.autoOptimize.optimizeWrite`. deltakit's writer always
+   * buffers each partition's rows up to the target size over the whole write (what Spark's
+   * optimized write achieves with a shuffle), so a write makes about one file per partition per
+   * target size; see `DataWriterOptions.optimizeWrite`.
+   */
+  readonly optimizeWrite?: boolean;
+  /**
+   * Auto compaction after this write commits; overrides `delta.autoOptimize.autoCompact`.
+   * `true` uses Spark's defaults (partitions written with at least 50 files of at most 64 MiB
+   * are compacted into files of up to 128 MiB), or pass the settings. The outcome is
+   * `WriteResult.autoCompaction`; it never fails the write.
+   */
+  readonly autoCompact?: AutoCompactOption;
   /** Maximum rows per parquet row group; default 1,048,576. */
   readonly rowGroupSize?: number;
   readonly signal?: AbortSignal;
@@ -81,6 +97,8 @@ export interface WriteResult {
   readonly numFiles: number;
   readonly numOutputRows: number;
   readonly numOutputBytes: number;
+  /** What auto compaction did after the commit, when it is enabled. */
+  readonly autoCompaction?: AutoCompactionOutcome;
 }
 
 const SPARK_MODE: Record<WriteMode, string> = { append: 'Append', overwrite: 'Overwrite', errorIfExists: 'ErrorIfExists', ignore: 'Ignore' };
@@ -138,6 +156,8 @@ export async function writeTable(
     tableRoot,
     ...(options.engineInfo === undefined ? {} : { engineInfo: options.engineInfo }),
     ...(signal === undefined ? {} : { signal }),
+    ...(options.autoCompact === undefined ? {} : { autoCompact: options.autoCompact }),
+    ...(options.timeZone === undefined ? {} : { timeZone: options.timeZone }),
   });
   if (options.appTransaction !== undefined) tx.readAppTransaction(options.appTransaction.appId);
   if (target.plan !== undefined) {
@@ -189,8 +209,9 @@ export async function writeTable(
   if (options.appTransaction !== undefined) tx.setAppTransaction(options.appTransaction.appId, options.appTransaction.version);
   tx.addFiles(adds);
   tx.operationMetrics({ numFiles: adds.length, numOutputRows: rowsWritten, numOutputBytes: bytesWritten, ...metrics });
-  const { version } = await tx.commit();
-  return { version, skipped: false, numFiles: adds.length, numOutputRows: rowsWritten, numOutputBytes: bytesWritten };
+  const { version, postCommit } = await tx.commit();
+  const autoCompaction = postCommit?.autoCompaction;
+  return { version, skipped: false, numFiles: adds.length, numOutputRows: rowsWritten, numOutputBytes: bytesWritten, ...(autoCompaction ? { autoCompaction } : {}) };
 }
 
 function sameRecord(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
@@ -223,6 +244,7 @@ function validateOptions(options: WriteOptions): WriteMode {
     if (v !== undefined && (!Number.isSafeInteger(v) || v < 1)) bad(`${name} must be a positive integer, got ${v}.`);
   };
   positive('targetFileSize', options.targetFileSize);
+  if (options.autoCompact !== undefined && options.autoCompact !== false) resolveAutoCompact(options.autoCompact);
   positive('rowGroupSize', options.rowGroupSize);
   const app = options.appTransaction;
   if (app !== undefined && (typeof app.appId !== 'string' || app.appId === '' || typeof app.version !== 'bigint')) {
@@ -309,6 +331,7 @@ function newWriter(engine: Engine, tableRoot: string, target: Target, options: W
     ...(options.targetFileSize === undefined ? {} : { targetFileSize: options.targetFileSize }),
     ...(options.rowGroupSize === undefined ? {} : { rowGroupSize: options.rowGroupSize }),
     ...(options.signal === undefined ? {} : { signal: options.signal }),
+    optimizeWrite: optimizeWriteEnabled(target.metadata, options.optimizeWrite),
   });
 }
 

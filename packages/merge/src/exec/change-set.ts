@@ -42,6 +42,7 @@ import {
   mergeWithExisting,
   nullViolationError,
   nullViolations,
+  optimizeWriteEnabled,
   removeFor,
   statsOptionsFromMetadata,
   statsWithWideBounds,
@@ -183,7 +184,8 @@ export class DmlChangeSet {
       ...(options.targetFileSize === undefined ? {} : { targetFileSize: options.targetFileSize }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     };
-    this.#dataWriter = new DataFileWriter(engine, { ...common, stats: statsOptionsFromMetadata(metadata, this.#schema, snapshot.protocol) });
+    // Optimized writes (delta.autoOptimize.optimizeWrite) coalesce copied rows across rewritten files.
+    this.#dataWriter = new DataFileWriter(engine, { ...common, stats: statsOptionsFromMetadata(metadata, this.#schema, snapshot.protocol), optimizeWrite: optimizeWriteEnabled(metadata, undefined) });
     this.#changeWriter = this.writesChangeData ? new ChangeDataWriter(engine, common) : undefined;
   }
 
@@ -346,6 +348,7 @@ export class DmlChangeSet {
       await this.#dataWriter.write(this.#conform(kept));
     }
     // One set of output files per rewritten file (as Spark's per-file tasks): buffers stay small.
+    // Optimized writes skip this and coalesce (DataFileWriter.flush does nothing then).
     await this.#dataWriter.flush();
     return copied;
   }

@@ -28,5 +28,16 @@ export {
 export { readLiveRows, type LiveBatch, type ReadLiveRowsOptions } from './read-files.js';
 export { rewriteFiles, DEFAULT_MAX_PASS_BYTES, type RowOrder, type RewriteOptions, type RewriteResult } from './rewrite.js';
 export { commitOptimize, type OptimizeCommit } from './commit.js';
-export { zOrder, rangePartitionIds, sortByZValue, bitsFor, compareBytes, Z_ORDER_SAMPLE_SIZE, type ZOrderOptions } from './zorder.js';
+export { zOrder, rangePartitionIds, sortByZValue, interleaveBits, bitsFor, compareBytes, Z_ORDER_SAMPLE_SIZE, type ZOrderOptions } from './zorder.js';
 export { fileSizeMetrics, optimizeOperationMetrics, zOrderStats, type OptimizeMetrics, type FileSizeMetrics, type ZOrderStats, type ZOrderFileStats, type DeletionVectorStats } from './metrics.js';
+export { autoCompact, type CommittedFiles } from './auto-compact.js';
+export {
+  autoCompactSettings,
+  resolveAutoCompact,
+  optimizeWriteEnabled,
+  DEFAULT_AUTO_COMPACT_MAX_FILE_SIZE,
+  DEFAULT_AUTO_COMPACT_MIN_NUM_FILES,
+  type AutoCompactSettings,
+  type AutoCompactOption,
+  type AutoCompactionOutcome,
+} from './auto-settings.js';

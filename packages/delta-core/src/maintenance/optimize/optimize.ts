@@ -59,7 +59,8 @@ export async function optimizeTable(engine: Engine, snapshot: Snapshot, options:
         ...(signal ? { signal } : {}),
       });
       if (!multi && !rewriteHelps(bin, result)) await deleteQuietly(engine, snapshot, result.adds);
-      else done.push({ bin, result });
+      // New files keep the partition values as the log wrote them (no reformatting of values).
+      else done.push({ bin, result: { ...result, adds: result.adds.map((a) => ({ ...a, partitionValues: bin.partitionValues })) } });
       progress.binDone(bin);
     }
   } catch (e) {

@@ -7,7 +7,7 @@
  * that position, so each output file covers a compact box of the columns' joint domain and
  * min/max statistics skip files for predicates on any of the columns.
  *
- * Values compare as Spark orders them: numbers numerically (NaN above every number), strings and
+ * Values compare as Spark orders them: numbers numerically (NaN above every number, -0 = 0), strings and
  * binary by unsigned bytes, booleans false < true; dates and timestamps by their instants. Longs,
  * timestamps and decimals are placed by a monotone double approximation (values that differ beyond
  * 2^53 may share a range boundary, which only moves rows between neighbouring ranges).
@@ -64,10 +64,10 @@ export function rangePartitionIds(views: readonly ColumnView[], numRanges: numbe
   if (sample.length === 0) return ids;
   if (col.kind === 'number') {
     const v = col.values;
-    const sorted = Float64Array.from(sample, (i) => v[i]!).sort();
-    const bounds = pickBounds(sorted.length, numRanges, (a, b) => sorted[a]! > sorted[b]!, (i) => sorted[i]!);
+    const sorted = Float64Array.from(sample, (i) => v[i]!).sort(); // NaN last
+    const bounds = pickBounds(sorted.length, numRanges, (a, b) => greater(sorted[a]!, sorted[b]!), (i) => sorted[i]!);
     const b = Float64Array.from(bounds);
-    for (let i = 0; i < n; i++) if (col.valid[i]) ids[i] = lowerBound(b.length, (k) => b[k]! < v[i]!);
+    for (let i = 0; i < n; i++) if (col.valid[i]) ids[i] = lowerBound(b.length, (k) => greater(v[i]!, b[k]!));
   } else {
     const v = col.values;
     const sorted = sample.map((i) => v[i]!).sort(compareBytes);
@@ -78,19 +78,22 @@ export function rangePartitionIds(views: readonly ColumnView[], numRanges: numbe
 }
 
 /**
- * Up to `numRanges - 1` boundaries from `m` sorted sample values: the value at each
- * `(j / numRanges)` quantile, skipping values equal to the previous boundary (Spark's
- * `RangePartitioner.determineBounds` with equal weights).
+ * Up to `numRanges - 1` boundaries from `m` sorted sample values, as Spark's
+ * `RangePartitioner.determineBounds` picks them with equal weights: walking the sample, a value
+ * becomes the next boundary once the walked count reaches the next multiple of `m / numRanges`,
+ * unless it equals the previous boundary (then the next larger value is taken).
  */
 function pickBounds<T>(m: number, numRanges: number, greater: (a: number, b: number) => boolean, at: (i: number) => T): T[] {
   const bounds: T[] = [];
-  let last = -1;
   const step = m / numRanges;
-  for (let j = 1; j < numRanges; j++) {
-    const i = Math.min(m - 1, Math.ceil(j * step) - 1);
-    if (i < 0 || (last >= 0 && !greater(i, last))) continue;
+  let target = step;
+  let last = -1;
+  for (let i = 0; i < m && bounds.length < numRanges - 1; i++) {
+    if (i + 1 < target) continue;
+    if (last >= 0 && !greater(i, last)) continue;
     bounds.push(at(i));
     last = i;
+    target += step;
   }
   return bounds;
 }
@@ -105,6 +108,11 @@ function lowerBound(len: number, below: (k: number) => boolean): number {
     else hi = mid;
   }
   return lo;
+}
+
+/** `a > b` in Spark's double ordering: NaN above every number (and equal to NaN). */
+function greater(a: number, b: number): boolean {
+  return a > b || (a !== a && b === b);
 }
 
 /** Row indices of up to `size` non-null rows, spread evenly over the column (deterministic). */
@@ -162,7 +170,7 @@ function sortable(views: readonly ColumnView[]): Sortable {
   const values = new Float64Array(n);
   let pos = 0;
   for (const v of views) {
-    fillNumbers(v, values, valid, pos);
+    if (v.length > 0) fillNumbers(v, values, valid, pos);
     pos += v.length;
   }
   return { kind: 'number', values, valid };
@@ -176,7 +184,7 @@ function fillNumbers(v: ColumnView, out: Float64Array, valid: Uint8Array, pos: n
       for (let i = 0; i < v.length; i++) {
         if (!ok(i)) continue;
         const x = v.values[i]!;
-        out[pos + i] = Number.isNaN(x) ? Infinity : x === 0 ? 0 : x; // NaN above all; -0 equals 0
+        out[pos + i] = x === 0 ? 0 : x; // -0 equals 0; NaN stays NaN (see greater)
         valid[pos + i] = 1;
       }
       return;
@@ -259,6 +267,20 @@ export function sortByZValue(ids: readonly Int32Array[], bits: number): Int32Arr
     return a - b;
   });
   return perm;
+}
+
+/**
+ * Spark's `interleave_bits` of 32-bit ints: bit 31 of each input in turn, then bit 30, ..., as
+ * `4 * n` bytes, most significant first (the reference {@link sortByZValue} is ordered by).
+ */
+export function interleaveBits(values: ArrayLike<number>): Uint8Array {
+  const n = values.length;
+  const out = new Uint8Array(4 * n);
+  let bit = 0;
+  for (let b = 31; b >= 0; b--) {
+    for (let c = 0; c < n; c++, bit++) if ((values[c]! >>> b) & 1) out[bit >> 3]! |= 0x80 >> (bit & 7);
+  }
+  return out;
 }
 
 /** The interleaved bits of each row, most significant first, in words of up to 52 bits. */
