@@ -50,6 +50,8 @@ export interface ClusteringOptimizeOptions {
 export interface OptimizeRunSettings {
   /** IANA session zone (legacy timestamp partition values). Default UTC. */
   readonly timeZone?: string;
+  /** Auto compaction (Spark's auto compaction clusters clustered tables): recorded as `auto: true`. */
+  readonly auto?: boolean;
 }
 
 /**
@@ -136,7 +138,7 @@ async function clusterTable(engine: Engine, snapshot: Snapshot, columns: readonl
         predicateTexts: [],
         clusterBy: names,
         isFull: full,
-        auto: false,
+        auto: run.auto ?? false,
         operationMetrics: optimizeOperationMetrics(adds, removes, withDvs.length),
         ...(signal ? { signal } : {}),
       });
