@@ -227,4 +227,16 @@ describe('OPTIMIZE on a clustered table', () => {
     // Nothing of the failed run is left referenced.
     expect((await table.snapshot()).addFiles.some((f) => zCubeOf(f)?.columns[0] === 'col2')).toBe(false);
   });
+
+  it('auto compaction on a clustered table clusters (as Spark\'s OptimizeExecutor does), recorded with auto: true', async () => {
+    const table = await clusteredTable();
+    await addFiles(table, 2);
+    const r = await table.write({ rows: [{ col1: 1, col2: 2, name: 'x' }], schema }, { mode: 'append', autoCompact: { minNumFiles: 3 } });
+    expect(r.autoCompaction?.compacted).toBe(true);
+    expect(stats(r.autoCompaction!.metrics!.clusteringStats)).toMatchObject({ mergedFiles: { numFiles: 3 }, numOutputZCubes: 1 });
+    const snap = await table.snapshot();
+    expect(snap.addFiles.every((f) => f.clusteringProvider === 'liquid')).toBe(true);
+    const info = commitActions(table.tableRoot, r.autoCompaction!.version!).find((a) => a.kind === 'commitInfo');
+    expect(info?.kind === 'commitInfo' && info.commitInfo.operationParameters).toMatchObject({ auto: 'true', clusterBy: '["col1","col2"]' });
+  });
 });
