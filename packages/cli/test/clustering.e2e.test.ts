@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { DeltaTable, parseDdlSchema } from '@deltakit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deltaRs, describeFixtures } from './fixtures.js';
-import { ok, requireBuiltCli } from './helpers.js';
+import { cli, ERROR_LINE, ok, requireBuiltCli } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'deltakit-cli-clustering-'));
 
@@ -34,6 +34,29 @@ describe('deltakit describe: clustering columns', () => {
     await table.close();
     expect((JSON.parse(await ok('describe', path, '--format', 'json')) as { clusteringColumns: string[] }).clusteringColumns).toEqual([]);
     expect(await ok('describe', path, '--format', 'text')).not.toMatch(/Clustered by/);
+  });
+});
+
+describe('deltakit optimize on a clustered table', () => {
+  it('clusters the new files and prints the metrics with clusteringStats; --zorder-by is refused', async () => {
+    const path = join(dir, 'to-optimize');
+    const table = DeltaTable.forPath(path);
+    const schema = parseDdlSchema('id BIGINT, city STRING');
+    await table.create({ schema, clusterBy: ['city', 'id'] });
+    for (let f = 0; f < 3; f++) await table.write({ rows: Array.from({ length: 20 }, (_, i) => ({ id: BigInt(f * 20 + i), city: `c${(i * 7) % 5}` })), schema }, { mode: 'append' });
+    await table.close();
+    const m = JSON.parse(await ok('optimize', path)) as { numFilesRemoved: number; version: number; clusteringStats: { mergedFiles: { numFiles: number }; numOutputZCubes: number } };
+    expect(m.numFilesRemoved).toBe(3);
+    expect(m.clusteringStats).toMatchObject({ mergedFiles: { numFiles: 3 }, numOutputZCubes: 1 });
+    const after = DeltaTable.forPath(path);
+    const snap = await after.snapshot();
+    expect(snap.version).toBe(m.version);
+    expect(snap.addFiles.every((f) => f.clusteringProvider === 'liquid')).toBe(true);
+    await after.close();
+
+    const r = await cli('optimize', path, '--zorder-by', 'id');
+    expect(r.code).toBe(1);
+    expect(ERROR_LINE.exec(r.stderr)?.[1]).toBe('UNSUPPORTED_OPERATION');
   });
 });
 
