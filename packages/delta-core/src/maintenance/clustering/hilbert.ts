@@ -96,12 +96,18 @@ export class HilbertCurve {
     if (coords.length !== n) throw new DeltaError('INTERNAL', `Hilbert index of ${n} dimensions given ${coords.length} coordinate columns.`);
     const { digit, next } = this.#t;
     const scale = 2 ** n;
-    for (let r = 0; r < rows; r++) {
+    // Coordinates interleaved in one typed array: the row loop then reads a single array.
+    const points = new Int32Array(rows * n);
+    for (let j = 0; j < n; j++) {
+      const c = coords[j]!;
+      for (let r = 0, k = j; r < rows; r++, k += n) points[k] = c[r]!;
+    }
+    for (let r = 0, base = 0; r < rows; r++, base += n) {
       let h = 0;
       let state = 0;
       for (let i = this.bits - 1; i >= 0; i--) {
         let l = 0;
-        for (let j = 0; j < n; j++) l |= ((coords[j]![r]! >>> i) & 1) << j;
+        for (let j = 0; j < n; j++) l |= ((points[base + j]! >>> i) & 1) << j;
         const k = (state << n) | l;
         h = h * scale + digit[k]!;
         state = next[k]!;

@@ -15,7 +15,7 @@ import { HilbertCurve } from './hilbert.js';
 
 /** Spark's `spark.databricks.io.skipping.mdc.rangeId.max`. */
 export const DEFAULT_RANGE_IDS = 1000;
-/** Sampled strings per column used to place range bounds (Spark's range partitioner samples 20 per range). */
+/** Rows sampled per range to place the bounds (Spark's range partitioner samples 20 per range). */
 const SAMPLES_PER_RANGE = 20;
 
 /** One clustering column of a set of rows, as the views of its consecutive batches. */
@@ -24,20 +24,24 @@ export type ColumnChunks = readonly ColumnView[];
 /**
  * The range id of every row (batches concatenated): the number of range bounds below the value
  * (Spark's `range_partition_id`: a value equal to a bound falls in that bound's range). Bounds come
- * from all non-null values of numeric columns and from a sample of string columns. Nulls get 0.
- * Ids are below `numRanges`.
+ * from the non-null values of an evenly spaced sample of 20 rows per range (every row when there
+ * are fewer). Nulls get 0. Ids are below `numRanges`.
  */
 export function rangeIds(chunks: ColumnChunks, numRanges = DEFAULT_RANGE_IDS): Int32Array {
   const total = chunks.reduce((n, c) => n + c.length, 0);
   const kind = baseKind(chunks);
   if (kind === 'bytes') return bytesRangeIds(chunks, total, numRanges);
   const { values, valid } = orderNumbers(chunks, total);
-  let count = 0;
-  for (let i = 0; i < total; i++) count += valid[i]!;
-  const sorted = new Float64Array(count);
-  for (let i = 0, k = 0; i < total; i++) if (valid[i]) sorted[k++] = values[i]!;
-  sorted.sort(); // NaN last, as Spark orders it
-  const bounds = quantileBounds(count, numRanges, (a, b) => !Object.is(sorted[a], sorted[b]), (i) => sorted[i]!);
+  // The bounds come from an evenly spaced sample of the rows, as Spark's range partitioner samples
+  // (20 values per range); a column with fewer rows is used whole.
+  const stride = Math.max(1, total / (numRanges * SAMPLES_PER_RANGE));
+  const picked: number[] = [];
+  for (let r = 0; r < total; r += stride) {
+    const i = Math.floor(r);
+    if (valid[i]) picked.push(values[i]!);
+  }
+  const sorted = Float64Array.from(picked).sort(); // NaN last, as Spark orders it
+  const bounds = Float64Array.from(quantileBounds(sorted.length, numRanges, (a, b) => !Object.is(sorted[a], sorted[b]), (i) => sorted[i]!));
   const nanIds = bounds.filter((b) => !Number.isNaN(b)).length; // every other bound is below NaN
   const ids = new Int32Array(total);
   for (let i = 0; i < total; i++) {
@@ -210,16 +214,20 @@ interface ByteRef {
   readonly end: number;
 }
 
-function compareBytes(a: ByteRef, b: ByteRef): number {
+/** Compares `a` with the bytes `data[start, end)` (unsigned, then by length). */
+function compareWith(a: ByteRef, data: Uint8Array, start: number, end: number): number {
   const la = a.end - a.start;
-  const lb = b.end - b.start;
+  const lb = end - start;
   const n = Math.min(la, lb);
+  const ad = a.data;
   for (let i = 0; i < n; i++) {
-    const d = a.data[a.start + i]! - b.data[b.start + i]!;
+    const d = ad[a.start + i]! - data[start + i]!;
     if (d !== 0) return d;
   }
   return la - lb;
 }
+
+const compareBytes = (a: ByteRef, b: ByteRef): number => compareWith(a, b.data, b.start, b.end);
 
 /** The bytes of row `i` of a bytes (or dictionary-of-bytes) view, or undefined when null. */
 function bytesAt(c: ColumnView, i: number): ByteRef | undefined {
@@ -227,6 +235,18 @@ function bytesAt(c: ColumnView, i: number): ByteRef | undefined {
   if (c.kind === 'dictionary') return bytesAt(c.dictionary, Number(c.indices[i]!));
   if (c.kind !== 'bytes') return undefined;
   return { data: c.data, start: Number(c.offsets[i]!), end: Number(c.offsets[i + 1]!) };
+}
+
+/** Bounds below `data[start, end)`: a binary search over the sorted bounds. */
+function idOfBytes(bounds: readonly ByteRef[], data: Uint8Array, start: number, end: number): number {
+  let lo = 0;
+  let hi = bounds.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareWith(bounds[mid]!, data, start, end) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function bytesRangeIds(chunks: ColumnChunks, total: number, numRanges: number): Int32Array {
@@ -247,19 +267,31 @@ function bytesRangeIds(chunks: ColumnChunks, total: number, numRanges: number): 
   const ids = new Int32Array(total);
   let base = 0;
   for (const c of chunks) {
-    for (let i = 0; i < c.length; i++) {
-      const v = bytesAt(c, i);
-      if (v === undefined) continue;
-      let lo = 0;
-      let hi = bounds.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (compareBytes(bounds[mid]!, v) < 0) lo = mid + 1;
-        else hi = mid;
-      }
-      ids[base + i] = lo;
-    }
+    fillBytesIds(c, bounds, ids, base);
     base += c.length;
   }
   return ids;
+}
+
+/** Writes the range ids of one view's rows at `base` (nulls stay 0). */
+function fillBytesIds(c: ColumnView, bounds: readonly ByteRef[], ids: Int32Array, base: number): void {
+  const valid = c.valid;
+  if (c.kind === 'bytes') {
+    const { data, offsets } = c;
+    if (offsets instanceof Int32Array) {
+      for (let i = 0; i < c.length; i++) if (valid === null || valid[i]) ids[base + i] = idOfBytes(bounds, data, offsets[i]!, offsets[i + 1]!);
+    } else {
+      for (let i = 0; i < c.length; i++) if (valid === null || valid[i]) ids[base + i] = idOfBytes(bounds, data, Number(offsets[i]!), Number(offsets[i + 1]!));
+    }
+  } else if (c.kind === 'dictionary') {
+    // Each dictionary entry's id once, then per row by index.
+    const dict = new Int32Array(c.dictionary.length);
+    fillBytesIds(c.dictionary, bounds, dict, 0);
+    const dv = c.dictionary.valid;
+    for (let i = 0; i < c.length; i++) {
+      if (valid !== null && !valid[i]) continue;
+      const k = Number(c.indices[i]!);
+      if (dv === null || dv[k]) ids[base + i] = dict[k]!;
+    }
+  }
 }
