@@ -8,14 +8,14 @@
  * removed: REPLACE and CLUSTER BY NONE keep it and store an empty column list.
  */
 import type { Engine } from '../../engine.js';
-import { DeltaError } from '../../errors.js';
+import { DeltaError, isDeltaError } from '../../errors.js';
 import type { Protocol } from '../../log/actions.js';
 import type { Snapshot } from '../../table/snapshot.js';
 import { Transaction } from '../../transaction/transaction.js';
 import type { MetadataPlan } from '../../write/table-setup.js';
 import { protocolFor } from '../../write/protocol-for.js';
-import { validateClusteringColumns, type ClusteringColumn } from './columns.js';
-import { CLUSTERING_DOMAIN, CLUSTERING_FEATURE, isClusteredProtocol, serializeClusteringDomain } from './domain.js';
+import { formatColumnName, validateClusteringColumns, type ClusteringColumn } from './columns.js';
+import { CLUSTERING_DOMAIN, CLUSTERING_FEATURE, isClusteredProtocol, parseClusteringDomain, serializeClusteringDomain } from './domain.js';
 import { clusteringColumnsOf } from './table-columns.js';
 
 /** The property that asks for the clustering feature; set only by CLUSTER BY, never by users. */
@@ -120,7 +120,7 @@ export async function alterClusterBy(engine: Engine, snapshot: Snapshot, columns
   }
   const clustered = isClusteredProtocol(snapshot.protocol);
   if (resolved.length === 0 && !clustered) return { version: snapshot.version };
-  const old = clustered ? (clusteringColumnsOf(snapshot) ?? []).map((c) => c.name) : [];
+  const old = clustered ? previousColumns(snapshot) : [];
   const tx = Transaction.begin(engine, snapshot, {
     operation: 'CLUSTER BY',
     operationParameters: { oldClusteringColumns: old.join(','), newClusteringColumns: resolved.map((c) => c.name).join(',') },
@@ -131,6 +131,25 @@ export async function alterClusterBy(engine: Engine, snapshot: Snapshot, columns
   tx.setFeatureDomainMetadata(CLUSTERING_DOMAIN, serializeClusteringDomain(resolved.map((c) => c.physical)));
   const { version } = await tx.commit();
   return { version };
+}
+
+/**
+ * The current clustering columns for the commit's `oldClusteringColumns`; a domain naming columns
+ * the schema lacks (written by a non-conforming writer) is reported by its physical paths, so
+ * CLUSTER BY can still replace it.
+ */
+function previousColumns(snapshot: Snapshot): string[] {
+  try {
+    return (clusteringColumnsOf(snapshot) ?? []).map((c) => c.name);
+  } catch (e) {
+    if (!isDeltaError(e, 'CORRUPT_LOG')) throw e;
+    const text = snapshot.domainMetadata.get(CLUSTERING_DOMAIN) ?? '';
+    try {
+      return parseClusteringDomain(text).map((p) => formatColumnName(p));
+    } catch {
+      return [];
+    }
+  }
 }
 
 /** The table's protocol with the clustering feature (and `domainMetadata`) added. */

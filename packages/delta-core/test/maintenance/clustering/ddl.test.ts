@@ -252,6 +252,22 @@ describe('ALTER TABLE ... CLUSTER BY', () => {
   });
 });
 
+describe('a clustering domain naming a column the schema lacks', () => {
+  it('reads as CORRUPT_LOG, and CLUSTER BY replaces it', async () => {
+    const { table } = newTable();
+    await table.create({ schema: parseDdlSchema('a INT, b INT'), clusterBy: ['a'] });
+    const tx = await table.transaction({ operation: 'BROKEN WRITER' });
+    tx.setFeatureDomainMetadata('delta.clustering', '{"clusteringColumns":[["gone"]]}');
+    await tx.commit();
+    const e = await rejection(table.snapshot().then((s) => clusteringColumns(s)));
+    expect(e.code).toBe('CORRUPT_LOG');
+    expect(e.message).toContain('[gone]');
+    const { version } = await table.clusterBy(['b']);
+    expect((await commitInfoOf(table, version)).operationParameters).toEqual({ oldClusteringColumns: 'gone', newClusteringColumns: 'b' });
+    expect(clusteringColumns(await table.snapshot())).toEqual(['b']);
+  });
+});
+
 describe('writes to clustered tables', () => {
   it('appends write unclustered files (no clusteringProvider) and keep the clustering columns, without warnings', async () => {
     const { table } = newTable();
