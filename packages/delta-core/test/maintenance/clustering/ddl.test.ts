@@ -215,6 +215,7 @@ describe('ALTER TABLE ... CLUSTER BY', () => {
     await part.create({ schema: parseDdlSchema('a INT, p STRING'), partitionBy: ['p'] });
     const e = await rejection(part.clusterBy(['a']));
     expect([e.code, e.details?.errorClass]).toEqual(['UNSUPPORTED_OPERATION', 'DELTA_ALTER_TABLE_CLUSTER_BY_ON_PARTITIONED_TABLE_NOT_ALLOWED']);
+    expect((await rejection(part.clusterBy('none'))).details?.errorClass).toBe('DELTA_ALTER_TABLE_CLUSTER_BY_ON_PARTITIONED_TABLE_NOT_ALLOWED');
 
     const { table } = newTable();
     await table.create({ schema: parseDdlSchema('a INT, b INT, c INT, d INT, e INT, s STRUCT<x: INT, y: STRING>'), clusterBy: ['a'], properties: { 'delta.dataSkippingNumIndexedCols': '6' } });
