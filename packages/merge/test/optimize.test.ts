@@ -74,14 +74,14 @@ describe('OPTIMIZE after DML', () => {
     const table = await makeTable(data, schema, { files: 50, properties: { 'delta.autoOptimize.autoCompact': 'true' } });
     // makeTable's 50 appends: the 50th write already compacted the partition.
     const history = await table.history();
-    expect(history.filter((h) => h.commitInfo.operation === 'OPTIMIZE' && h.commitInfo.operationParameters?.auto === 'true')).toHaveLength(1);
+    expect(history.filter((h) => h.commitInfo?.operation === 'OPTIMIZE' && h.commitInfo?.operationParameters?.auto === 'true')).toHaveLength(1);
     expect((await table.snapshot()).addFiles).toHaveLength(1);
     const more = Array.from({ length: 98 }, (_, i) => ({ id: BigInt(100 + i), v: 1, s: null, p: 'p0' }));
     for (let i = 0; i < 49; i++) await table.write({ rows: more.slice(2 * i, 2 * i + 2), schema }, { mode: 'append', autoCompact: false });
     // Rewrites the file holding ids 100 and 101: the partition then holds 50 small files.
     const del = await table.delete('id = 100');
     expect(del.numAddedFiles).toBe(1);
-    expect((await table.history({ limit: 2 })).map((h) => h.commitInfo.operation)).toEqual(['OPTIMIZE', 'DELETE']);
+    expect((await table.history({ limit: 2 })).map((h) => h.commitInfo?.operation)).toEqual(['OPTIMIZE', 'DELETE']);
     expect((await table.snapshot()).addFiles).toHaveLength(1);
     const expected = await duckAfter([...data, ...more], COLUMNS, 'DELETE FROM {t} WHERE id = 100');
     expect(await readRows(table)).toEqual(expected);

@@ -9,10 +9,11 @@
  * Memory: at most ~one target file of Arrow data per open partition, and at most
  * {@link MAX_BUFFERED_BYTES} over all partitions (the largest buffer is flushed first).
  */
-import { Data, RecordBatch, Schema, Struct, Table } from 'apache-arrow';
+import { Data, RecordBatch, Schema, Struct, Table, Type, type DataType } from 'apache-arrow';
 import type { Engine } from '../engine.js';
 import { throwIfAborted, wrapEngineError } from '../errors.js';
 import { columnView, scalarAt } from '../expr/column-view.js';
+import { concatBatches } from '../expr/concat.js';
 import { takeRows } from '../expr/filter.js';
 import type { Scalar } from '../expr/scalar.js';
 import type { AddFile } from '../log/actions.js';
@@ -72,9 +73,19 @@ export interface DataWriterOptions {
 interface PartitionBuffer {
   readonly values: Record<string, string | null>;
   batches: RecordBatch[];
+  /** Small batches not yet merged into one (see {@link COALESCE_ROWS}). */
+  small: RecordBatch[];
+  smallRows: number;
   rows: number;
   bytes: number;
 }
+
+/**
+ * Small batches (fewer rows than this) are merged into batches of at least this many rows before
+ * encoding: parquet-wasm spends about three times the CPU on a table of many small batches (e.g.
+ * rows read from many small files by OPTIMIZE) as on the same rows in a few large ones.
+ */
+const COALESCE_ROWS = 1 << 16;
 
 /** Writes data files for one write operation; call `write` per batch, then `finish` once. */
 export class DataFileWriter {
@@ -86,6 +97,8 @@ export class DataFileWriter {
   readonly #dataSchema: StructType;
   readonly #logicalDataArrow: Schema;
   readonly #physicalArrow: Schema;
+  /** Whether every column's Arrow type can be concatenated (merging small batches). */
+  readonly #coalescible: boolean;
   readonly #buffers = new Map<string, PartitionBuffer>();
   readonly #adds: AddFile[] = [];
   /** Serialized partition values of every partition that received rows (for dynamic overwrite). */
@@ -118,6 +131,7 @@ export class DataFileWriter {
     this.#dataSchema = { kind: 'struct', fields: dataIdx.map((i) => fields[i]!) };
     this.#logicalDataArrow = deltaToArrowSchema(this.#dataSchema);
     this.#physicalArrow = deltaToArrowSchema(this.#dataSchema, { physical: true, columnMappingMode: options.columnMappingMode });
+    this.#coalescible = this.#physicalArrow.fields.every((f) => concatenable(f.type));
   }
 
   /** The add actions of the files written so far. */
@@ -195,7 +209,7 @@ export class DataFileWriter {
     const perRow = batch.data.byteLength / Math.max(1, batch.numRows);
     while (rest.numRows > 0) {
       let buf = this.#buffers.get(key);
-      if (buf === undefined) this.#buffers.set(key, (buf = { values, batches: [], rows: 0, bytes: 0 }));
+      if (buf === undefined) this.#buffers.set(key, (buf = { values, batches: [], small: [], smallRows: 0, rows: 0, bytes: 0 }));
       const limit = this.#arrowLimit();
       const bytes = perRow * rest.numRows;
       let take = rest.numRows;
@@ -204,12 +218,31 @@ export class DataFileWriter {
       const part = whole ? rest : rest.slice(0, take);
       rest = whole ? rest.slice(0, 0) : rest.slice(take);
       const partBytes = whole ? bytes : perRow * take;
-      buf.batches.push(part);
+      this.#push(buf, part);
       buf.rows += take;
       buf.bytes += partBytes;
       this.#buffered += partBytes;
       if (buf.bytes >= limit) await this.#flush(key);
     }
+  }
+
+  /** Adds a batch to a buffer, merging runs of small batches (see {@link COALESCE_ROWS}). */
+  #push(buf: PartitionBuffer, batch: RecordBatch): void {
+    if (batch.numRows >= COALESCE_ROWS || !this.#coalescible) {
+      this.#mergeSmall(buf);
+      buf.batches.push(batch);
+      return;
+    }
+    buf.small.push(batch);
+    buf.smallRows += batch.numRows;
+    if (buf.smallRows >= COALESCE_ROWS) this.#mergeSmall(buf);
+  }
+
+  #mergeSmall(buf: PartitionBuffer): void {
+    if (buf.small.length === 0) return;
+    buf.batches.push(buf.small.length === 1 ? buf.small[0]! : concatBatches(this.#physicalArrow, buf.small));
+    buf.small = [];
+    buf.smallRows = 0;
   }
 
   /** Arrow bytes that make about one target file. */
@@ -232,6 +265,7 @@ export class DataFileWriter {
     this.#buffered -= buf.bytes;
     const { compression = 'snappy', rowGroupSize = DEFAULT_ROW_GROUP_SIZE } = this.#options;
     throwIfAborted(this.#options.signal);
+    this.#mergeSmall(buf);
     const encoded = this.#engine.parquet.writeTable(new Table(this.#physicalArrow, buf.batches), { compression, rowGroupSize });
     let stats: string | undefined;
     if (this.#options.collectStats !== false) {
@@ -270,6 +304,18 @@ export class DataFileWriter {
       dataChange: true,
       ...(stats === undefined ? {} : { stats }),
     });
+  }
+}
+
+/** Whether `concatData` handles this type (everything Delta types map to; not dictionaries or unions). */
+function concatenable(type: DataType): boolean {
+  switch (type.typeId) {
+    case Type.Dictionary:
+    case Type.Union:
+    case Type.FixedSizeList:
+      return false;
+    default:
+      return (type.children ?? []).every((c) => concatenable(c.type));
   }
 }
 

@@ -62,7 +62,7 @@ function runChild(root: string, op: 'delete' | 'optimize', condition = ''): Prom
  * `re`, or (with `beforeCommit`) just before the first commit file is written.
  */
 function hookedStore(re: RegExp | 'beforeCommit', hook: () => Promise<void>): ObjectStore {
-  const inner = new LocalFileSystemStore();
+  const inner: ObjectStore = new LocalFileSystemStore();
   let fired = false;
   return {
     list: (dir, o) => inner.list(dir, o),
