@@ -29,5 +29,6 @@ export { cleanUpExpiredLogs, type LogCleanupResult } from './maintenance/log-cle
 export { parseByteSize, type OptimizeOptions, type OptimizeProgress } from './maintenance/optimize/options.js';
 export type { OptimizeMetrics, FileSizeMetrics, ZOrderStats, ZOrderFileStats, DeletionVectorStats } from './maintenance/optimize/metrics.js';
 export type { AutoCompactSettings, AutoCompactOption, AutoCompactionOutcome } from './maintenance/optimize/auto-settings.js';
+export { clusteringColumns, type ClusterByOptions, type ClusteringOptimizeOptions, type ClusteringStats, type ClusteringFileStats } from './maintenance/clustering/index.js';
 export { parseDdlSchema, parseSchemaArgument } from './schema/ddl.js';
 export { parseJsonExact, JsonNumber, JsonSyntaxError, jsonKeys, stringifyJsonExact, type ExactJsonOptions } from './util/json.js';

@@ -69,3 +69,5 @@ export { planMetadata, type MetadataPlan } from './write/table-setup.js';
 // OPTIMIZE building blocks (compaction, Z-order; used by clustering): see maintenance/optimize/index.ts.
 export * from './maintenance/optimize/index.js';
 export { concatBatches, concatData } from './expr/concat.js';
+// Liquid clustering building blocks (ALTER TABLE keeps the clustering domain valid; DESCRIBE DETAIL lists the columns).
+export { CLUSTERING_DOMAIN, LIQUID_PROVIDER, clusteringColumnsOf, clusteringAfterSchemaChange, type ClusteringColumn, type ClusteringUpdate, type ColumnRename, type SchemaChange } from './maintenance/clustering/index.js';

@@ -1,4 +1,4 @@
-import { DeltaTable, type DataType, type Protocol, type Snapshot, type StructType } from '@deltakit/core';
+import { DeltaTable, clusteringColumns, type DataType, type Protocol, type Snapshot, type StructType } from '@deltakit/core';
 import { formatDataType } from '@deltakit/core/internal';
 import { choiceOption, integerOption, tableArg, type ParsedArgs } from '../args.js';
 import { toJsonText } from '../format/json-text.js';
@@ -18,8 +18,9 @@ Options:
 
 JSON fields: version, protocol {minReaderVersion, minWriterVersion, readerFeatures,
 writerFeatures}, metadata {id, name, description, format, schema, partitionColumns,
-configuration, createdTime}, numFiles, sizeInBytes, numRecords (null when some file has no
-record count in its statistics), appTransactions {appId: version}.
+configuration, createdTime}, clusteringColumns (liquid clustering columns, [] when not
+clustered), numFiles, sizeInBytes, numRecords (null when some file has no record count in its
+statistics), appTransactions {appId: version}.
 `,
   options: { version: { type: 'string' }, format: { type: 'string' } },
   run: runDescribe,
@@ -39,6 +40,8 @@ export interface TableDescription {
     configuration: Readonly<Record<string, string>>;
     createdTime: number | null;
   };
+  /** Liquid clustering columns (logical names as Spark prints them); [] when not clustered. */
+  clusteringColumns: readonly string[];
   numFiles: number;
   sizeInBytes: bigint;
   numRecords: bigint | null;
@@ -84,6 +87,7 @@ export async function describeSnapshot(snapshot: Snapshot): Promise<TableDescrip
       configuration: metadata.configuration,
       createdTime: metadata.createdTime ?? null,
     },
+    clusteringColumns: clusteringColumns(snapshot),
     numFiles: files.length,
     sizeInBytes,
     numRecords,
@@ -123,6 +127,7 @@ function describeText(path: string, d: TableDescription, schema: StructType): st
   if (p.readerFeatures) lines.push(`Reader features: ${p.readerFeatures.join(', ') || '(none)'}`);
   if (p.writerFeatures) lines.push(`Writer features: ${p.writerFeatures.join(', ') || '(none)'}`);
   lines.push(`Partitioned by: ${m.partitionColumns.length > 0 ? m.partitionColumns.join(', ') : '(not partitioned)'}`);
+  if (d.clusteringColumns.length > 0) lines.push(`Clustered by:   ${d.clusteringColumns.join(', ')}`);
   lines.push(`Files:          ${d.numFiles} (${formatBytes(d.sizeInBytes)})`);
   lines.push(`Records:        ${d.numRecords === null ? 'unknown (some files lack statistics)' : d.numRecords}`);
   const config = Object.entries(m.configuration);

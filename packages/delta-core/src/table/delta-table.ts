@@ -6,6 +6,8 @@ import { readHistory, resolveVersionAtTimestamp, type HistoryEntry } from '../lo
 import { loadTableState, refreshTableState } from '../log/load-table-state.js';
 import type { TableState } from '../log/replay.js';
 import { loadSnapshotOrNull } from '../write/table-setup.js';
+import { alterClusterBy, type ClusterByOptions } from '../maintenance/clustering/ddl.js';
+import { optimizeClusteredTable, type ClusteringOptimizeOptions } from '../maintenance/clustering/optimize.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { createDefaultEngine } from './default-engine.js';
 import { writeCheckpoint } from '../log/checkpoint-writer.js';
@@ -197,11 +199,23 @@ export class DeltaTable {
    * OPTIMIZE: compacts small files (and files with deleted rows) of each partition into files of
    * about `targetFileSize`, or with `zOrderBy` rewrites each partition along a Z-order curve of
    * those columns; one OPTIMIZE commit (nothing when nothing needs rewriting). See
-   * `maintenance/optimize/`. Returns Spark's OPTIMIZE metrics.
+   * `maintenance/optimize/`. Returns Spark's OPTIMIZE metrics. On a clustered table it clusters
+   * incrementally instead (liquid clustering; `full` reclusters everything clustered by other columns).
    */
-  async optimize(options: OptimizeOptions = {}): Promise<OptimizeMetrics> {
+  async optimize(options: OptimizeOptions & ClusteringOptimizeOptions = {}): Promise<OptimizeMetrics> {
     const snap = await this.snapshot(options.signal ? { signal: options.signal } : {});
-    return optimizeTable(this.engine, snap, options, { timeZone: this.sessionTimeZone });
+    // Clustered tables cluster (maintenance/clustering/optimize.ts); others, and clustered tables without columns, compact.
+    const clustered = await optimizeClusteredTable(this.engine, snap, options, { timeZone: this.sessionTimeZone });
+    return clustered ?? optimizeTable(this.engine, snap, options, { timeZone: this.sessionTimeZone });
+  }
+
+  /**
+   * ALTER TABLE ... CLUSTER BY (columns) / CLUSTER BY NONE (`'none'`): changes the clustering
+   * columns of an unpartitioned table (adding the clustering feature when needed); existing files
+   * stay as they are until OPTIMIZE. See `maintenance/clustering/ddl.ts`.
+   */
+  async clusterBy(columns: readonly string[] | 'none', options: ClusterByOptions = {}): Promise<{ version: number }> {
+    return alterClusterBy(this.engine, await this.snapshot(options.signal ? { signal: options.signal } : {}), columns, options);
   }
 
   /** Releases engine resources (worker threads). */

@@ -13,7 +13,8 @@ import { activeWriterFeatures, checkReadSupported, supportedWriterFeatures } fro
  *   no `cdc` files; DML that rewrites rows must stage them), columnMapping, deletionVectors,
  *   timestampNtz, domainMetadata, v2Checkpoint, vacuumProtocolCheck, inCommitTimestamp,
  *   typeWidening(-preview), variantType(-preview), checkpointProtection (this library never
- *   deletes history), clustering (accepted with a warning: files are not clustered).
+ *   deletes history), clustering (as Spark's writers: new files are written unclustered, and
+ *   OPTIMIZE clusters them; `maintenance/clustering/` keeps the `delta.clustering` domain valid).
  * - Enforced on every write through `write/checks.ts` (`compileWriteChecks`, which appends,
  *   overwrites and DML apply to every batch of new rows): invariants (`delta.invariants` column
  *   expressions), checkConstraints (`delta.constraints.*` properties; `DeltaTable.addConstraint`
@@ -96,11 +97,7 @@ export function checkWriteSupported(protocol: Protocol, metadata: Metadata, tabl
     else if (!WRITABLE_FEATURES.has(feature)) reason = 'this library does not know what the feature requires of writers';
     if (reason !== undefined) throw unsupportedFeature(tableRoot, feature, reason);
   }
-  const warnings: string[] = [];
-  if (supported.has('clustering')) {
-    warnings.push(`The table at ${tableRoot} is clustered; files written by this library are not clustered (the clustering is not enforced). Run OPTIMIZE with a client that supports clustering to recluster.`);
-  }
-  return { warnings };
+  return { warnings: [] };
 }
 
 function unsupportedFeature(tableRoot: string, feature: string, reason: string): DeltaError {

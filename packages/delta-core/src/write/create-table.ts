@@ -7,6 +7,8 @@ import type { Schema } from 'apache-arrow';
 import type { Engine } from '../engine.js';
 import { DeltaError } from '../errors.js';
 import type { StructType } from '../schema/types.js';
+import { CLUSTERING_DOMAIN } from '../maintenance/clustering/domain.js';
+import { prepareCreateClustering } from '../maintenance/clustering/ddl.js';
 import { Transaction } from '../transaction/transaction.js';
 import { loadSnapshotOrNull, planMetadata, removeFor, toDeltaSchema } from './table-setup.js';
 
@@ -15,6 +17,12 @@ export interface CreateTableOptions {
   readonly schema: StructType | Schema;
   /** Top-level columns to partition by, in order. */
   readonly partitionBy?: readonly string[];
+  /**
+   * Clustering columns (liquid clustering, CREATE TABLE ... CLUSTER BY): 1 to 4 data columns with
+   * statistics (`a`, `s.x` for nested fields, back-quotes for names with dots). Not with
+   * `partitionBy`. See `DeltaTable.clusterBy` and `DeltaTable.optimize`.
+   */
+  readonly clusterBy?: readonly string[];
   /** Table properties (`delta.*` and user keys); `delta.feature.<name>=supported` adds a feature. */
   readonly properties?: Readonly<Record<string, string>>;
   readonly name?: string;
@@ -51,24 +59,27 @@ export async function createTable(engine: Engine, tableRoot: string, options: Cr
     });
   }
   if (snapshot !== null && mode === 'ifNotExists') return { version: snapshot.version, created: false };
+  const clustering = prepareCreateClustering(snapshot, { clusterBy: options.clusterBy, partitionBy, properties: options.properties ?? {} });
   const now = engine.clock.nowMs();
   const plan = planMetadata({
     ...(snapshot ? { current: { protocol: snapshot.protocol, metadata: snapshot.metadata }, id: snapshot.metadata.id } : {}),
     schema,
     partitionColumns: partitionBy,
-    configuration: options.properties ?? {},
+    configuration: clustering.properties,
     ...(options.name === undefined ? {} : { name: options.name }),
     ...(options.description === undefined ? {} : { description: options.description }),
     createdTime: now,
     keepsData: false,
   });
   const replacing = snapshot !== null;
+  const domain = clustering.domainFor(plan);
   const tx = Transaction.begin(engine, snapshot, {
     operation: replacing ? 'CREATE OR REPLACE TABLE' : 'CREATE TABLE',
     operationParameters: {
       isManaged: 'false',
       ...(options.description === undefined ? {} : { description: options.description }),
       partitionBy: JSON.stringify(plan.metadata.partitionColumns),
+      clusterBy: JSON.stringify(domain?.columns ?? []),
       properties: JSON.stringify(plan.metadata.configuration),
     },
     tableRoot,
@@ -77,6 +88,7 @@ export async function createTable(engine: Engine, tableRoot: string, options: Cr
   });
   if (plan.protocolChanged) tx.updateProtocol(plan.protocol);
   tx.updateMetadata(plan.metadata);
+  if (domain !== undefined) tx.setFeatureDomainMetadata(CLUSTERING_DOMAIN, domain.configuration);
   if (snapshot !== null) {
     tx.readWholeTable();
     tx.removeFiles(snapshot.addFiles.map((a) => removeFor(a, now)));

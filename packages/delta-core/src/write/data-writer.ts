@@ -204,12 +204,14 @@ export class DataFileWriter {
   async #append(key: string, values: Record<string, string | null>, batch: RecordBatch): Promise<void> {
     if (!this.partitions.has(key)) this.partitions.set(key, values);
     let rest = batch;
+    // Measured once: a slice's byteLength still counts the whole value buffer of variable-width
+    // columns, so re-measuring each remainder would shrink every later file.
+    const perRow = batch.data.byteLength / Math.max(1, batch.numRows);
     while (rest.numRows > 0) {
       let buf = this.#buffers.get(key);
       if (buf === undefined) this.#buffers.set(key, (buf = { values, batches: [], small: [], smallRows: 0, rows: 0, bytes: 0 }));
       const limit = this.#arrowLimit();
-      const bytes = rest.data.byteLength;
-      const perRow = bytes / rest.numRows;
+      const bytes = perRow * rest.numRows;
       let take = rest.numRows;
       if (buf.bytes + bytes > limit) take = Math.max(1, Math.floor((limit - buf.bytes) / perRow));
       const whole = take === rest.numRows;

@@ -15,6 +15,8 @@ import { compilePredicate, type CompiledPredicate } from '../expr/compile.js';
 import { typedColumns, type TypedExpr } from '../expr/typed.js';
 import { parsePredicate } from '../expr/parse.js';
 import type { Metadata, Protocol } from '../log/actions.js';
+import { clusteringDomainForOverwrite } from '../maintenance/clustering/ddl.js';
+import { CLUSTERING_DOMAIN } from '../maintenance/clustering/domain.js';
 import { columnMappingMode } from '../schema/column-mapping.js';
 import type { StructType } from '../schema/types.js';
 import type { Snapshot } from '../table/snapshot.js';
@@ -188,6 +190,8 @@ export async function writeTable(
       ...(changeData === undefined ? {} : { changeData }),
       ...(signal === undefined ? {} : { signal }),
     };
+    const clustering = clusteringDomainForOverwrite(snapshot, { replaceWhere: predicate !== undefined });
+    if (clustering !== undefined) tx.setFeatureDomainMetadata(CLUSTERING_DOMAIN, clustering);
     const removal = await overwriteRemovals(engine, tx, plan);
     tx.removeFiles(removal.removes);
     adds = [...adds, ...removal.copiedAdds];

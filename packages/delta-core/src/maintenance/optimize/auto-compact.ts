@@ -21,6 +21,7 @@ import type { AddFile } from '../../log/actions.js';
 import { loadTableState } from '../../log/load-table-state.js';
 import { Snapshot } from '../../table/snapshot.js';
 import type { AutoCompactionOutcome, AutoCompactSettings } from './auto-settings.js';
+import { optimizeClusteredTable } from '../clustering/optimize.js';
 import { optimizeTable } from './optimize.js';
 import { partitionKeyFunction } from './plan.js';
 
@@ -53,12 +54,11 @@ export async function autoCompact(engine: Engine, commit: CommittedFiles, settin
       const most = Math.max(0, ...small.values());
       return { compacted: false, note: `Auto compaction skipped: the partitions written hold at most ${most} small file${most === 1 ? '' : 's'} (of at most ${settings.minFileSize} bytes), fewer than minNumFiles (${settings.minNumFiles}).` };
     }
-    const metrics = await optimizeTable(
-      engine,
-      snapshot,
-      { targetFileSize: settings.maxFileSize, minFileSize: settings.minFileSize, ...(commit.signal ? { signal: commit.signal } : {}) },
-      { auto: true, partitionKeys: chosen, predicateTexts: partitionPredicates(snapshot, chosen), timeZone },
-    );
+    const sizes = { targetFileSize: settings.maxFileSize, minFileSize: settings.minFileSize, ...(commit.signal ? { signal: commit.signal } : {}) };
+    // As Spark's OptimizeExecutor: a clustered table with clustering columns is clustered, not compacted.
+    const metrics =
+      (await optimizeClusteredTable(engine, snapshot, sizes, { auto: true, timeZone })) ??
+      (await optimizeTable(engine, snapshot, sizes, { auto: true, partitionKeys: chosen, predicateTexts: partitionPredicates(snapshot, chosen), timeZone }));
     if (metrics.version === null) return { compacted: false, metrics, note: 'Auto compaction found no bin of two or more small files to compact.' };
     return { compacted: true, version: metrics.version, metrics };
   } catch (e) {

@@ -5,6 +5,7 @@
  * files).
  */
 import type { AddFile, RemoveFile } from '../../log/actions.js';
+import type { ClusteringStats } from '../clustering/zcube.js';
 
 /** Sizes of a set of files (Spark's `FileSizeMetrics`); `min`/`max` null when there are none. */
 export interface FileSizeMetrics {
@@ -45,7 +46,7 @@ export interface OptimizeMetrics {
   readonly partitionsOptimized: number;
   readonly zOrderStats: ZOrderStats | null;
   /** Filled by clustering (liquid clustering tables); null for compaction and Z-order. */
-  readonly clusteringStats: unknown;
+  readonly clusteringStats: ClusteringStats | null;
   readonly numBins: number;
   readonly numBatches: number;
   readonly totalConsideredFiles: number;
