@@ -16,10 +16,12 @@ import { filesCommand } from './commands/files.js';
 import { historyCommand } from './commands/history.js';
 import { writeCommand } from './commands/write.js';
 import { demoCommand } from './commands/demo.js';
+import { restoreCommand } from './commands/restore.js';
+import { vacuumCommand } from './commands/vacuum.js';
 import { Output, type OutputStream } from './output.js';
 
 /** The subcommands, in the order `--help` lists them. */
-export const COMMANDS: readonly Command[] = [catCommand, describeCommand, historyCommand, changesCommand, filesCommand, createCommand, writeCommand, sqlCommand, checkpointCommand, demoCommand];
+export const COMMANDS: readonly Command[] = [catCommand, describeCommand, historyCommand, changesCommand, filesCommand, createCommand, writeCommand, sqlCommand, checkpointCommand, vacuumCommand, restoreCommand, demoCommand];
 
 /** Where the CLI writes; `process` streams by default, stand-ins in tests. */
 export interface MainIo {

@@ -26,5 +26,7 @@ export type { AddConstraintOptions, DropConstraintOptions } from './constraints/
 export type { WriteInput, RowsInput } from './write/input.js';
 export type { WriteMode, WriteOptions, WriteResult } from './write/write-operation.js';
 export { cleanUpExpiredLogs, type LogCleanupResult } from './maintenance/log-cleanup.js';
+export type { VacuumMode, VacuumOptions, VacuumResult } from './maintenance/vacuum/index.js';
+export type { RestoreMetrics, RestoreOptions, RestoreTarget } from './maintenance/restore.js';
 export { parseDdlSchema, parseSchemaArgument } from './schema/ddl.js';
 export { parseJsonExact, JsonNumber, JsonSyntaxError, jsonKeys, stringifyJsonExact, type ExactJsonOptions } from './util/json.js';

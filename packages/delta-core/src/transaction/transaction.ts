@@ -220,6 +220,16 @@ export class Transaction {
     return this;
   }
 
+  /**
+   * @internal Stages domain metadata of a table feature (a `delta.` domain), for the operations
+   * that manage it (RESTORE puts back `delta.clustering`). Applications use {@link setDomainMetadata}.
+   */
+  setFeatureDomainMetadata(domain: string, configuration: string): this {
+    this.#open();
+    this.#domains.set(domain, { domain, configuration, removed: false });
+    return this;
+  }
+
   /** Merges metrics into commitInfo.operationMetrics (values written as strings). */
   operationMetrics(record: Readonly<Record<string, unknown>>): this {
     this.#open();
