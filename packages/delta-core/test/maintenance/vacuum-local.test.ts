@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { DeltaTable } from '../../src/table/delta-table.js';
 import type { AddFile, RemoveFile } from '../../src/log/actions.js';
 import { field, primitive, struct } from '../../src/schema/types.js';
-import { DAY, SCHEMA, existsSync, localTable, removeTemps, shiftedClock, tempDir, treeOf } from './vacuum-helpers.js';
+import { DAY, SCHEMA, existsSync, localTable, removeTemps, shiftedClock, tempDir, treeOf, uuidDv } from './vacuum-helpers.js';
 
 afterAll(removeTemps);
 
@@ -48,6 +48,7 @@ describe('what VACUUM never touches', () => {
       const root = join(base, 'table');
       const outsideFile = plant(base, 'outside/secret.parquet', 60, 'secret');
       const outsideInner = plant(base, 'outside/dir/inner.parquet', 60, 'inner');
+      const outsideDv = plant(base, 'outside/deletion_vector_55555555-5555-4555-8555-555555555555.bin', 60, 'dv');
       const table = localTable(root, LATER);
       await table.create({ schema: SCHEMA });
       plant(root, 'kept.parquet', 60);
@@ -58,13 +59,16 @@ describe('what VACUUM never touches', () => {
       symlinkSync(outsideFile, join(root, 'sub/link2.parquet'));
       // The log itself names outside files, paths through the links, and the log directory.
       await commit(table, [add('kept.parquet'), add('gone.parquet'), add(outsideFile), add('link-dir/inner.parquet'), add('link-file.parquet')]);
-      await commit(table, [], [remove('gone.parquet'), remove(`file://${outsideFile}`), remove('link-dir/inner.parquet'), remove('link-file.parquet'), remove('sub/link2.parquet'), remove('../outside/secret.parquet'), remove('_delta_log/00000000000000000000.json')]);
+      await commit(table, [], [remove('gone.parquet'), remove(`file://${outsideFile}`), remove('link-dir/inner.parquet'), remove('link-file.parquet'), remove('sub/link2.parquet'), remove('../outside/secret.parquet'), remove('_delta_log/00000000000000000000.json'),
+        // a deletion vector whose (unnormalized) prefix climbs out of the root
+        { ...remove('kept.parquet'), deletionVector: uuidDv('55555555-5555-4555-8555-555555555555', '../outside') }]);
       const logBefore = logContents(root);
 
       const r = await table.vacuum({ mode });
       expect(r.paths).toEqual([join(root, 'gone.parquet')]);
       expect(readFileSync(outsideFile, 'utf8')).toBe('secret');
       expect(readFileSync(outsideInner, 'utf8')).toBe('inner');
+      expect(readFileSync(outsideDv, 'utf8')).toBe('dv');
       expect(readlinkSync(join(root, 'link-dir'))).toBe(join(base, 'outside/dir'));
       expect(readlinkSync(join(root, 'link-file.parquet'))).toBe(outsideFile);
       expect(readlinkSync(join(root, 'sub/link2.parquet'))).toBe(outsideFile);

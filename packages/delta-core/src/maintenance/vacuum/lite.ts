@@ -17,7 +17,9 @@
 import type { Engine } from '../../engine.js';
 import { DeltaError, isDeltaError, throwIfAborted } from '../../errors.js';
 import { resolveVersionAtTimestamp } from '../../log/commit-timestamps.js';
-import { readCommits } from '../../log/load-table-state.js';
+import type { Action } from '../../log/actions.js';
+import type { LogFile } from '../../log/log-path.js';
+import { parseActionLines } from '../../log/parse-actions.js';
 import { logDirOf } from '../../log/log-path.js';
 import { listLogFiles } from '../../log/segment.js';
 import { parseJson } from '../../util/json.js';
@@ -26,6 +28,8 @@ import { inLogDir, relativeDvPath, relativeLogPath, rootPrefix, type ValidFiles 
 
 /** Commits read (and held in memory) at a time. */
 const COMMIT_CHUNK = 64;
+/** Commit files read at once. */
+const READ_CONCURRENCY = 8;
 /** Existence checks in flight at once. */
 const HEAD_CONCURRENCY = 32;
 
@@ -103,7 +107,7 @@ export async function planLiteVacuum(
     if (seen === undefined || seen.time < time) byPath.set(rel, { rel, time });
   };
   for (let i = 0; i < commits.length; i += COMMIT_CHUNK) {
-    for (const actions of await readCommits(engine, commits.slice(i, i + COMMIT_CHUNK), signal)) {
+    for (const actions of await readRemovals(engine, commits.slice(i, i + COMMIT_CHUNK), signal)) {
       for (const a of actions) {
         if (a.kind === 'remove') {
           const time = a.remove.deletionTimestamp ?? 0;
@@ -119,6 +123,31 @@ export async function planLiteVacuum(
   eligible.sort();
   const files = await existing(engine, rootPrefix(tableRoot), eligible, signal);
   return { files, directories: [], directoryCount: 1, eligibleStartCommitVersion: start, eligibleEndCommitVersion: end };
+}
+
+const REMOVAL_LINE = /^\s*\{\s*"(?:remove|cdc)"/;
+const decoder = new TextDecoder();
+const encoder = new TextEncoder();
+
+/**
+ * The `remove` and `cdc` actions of commit files, in order. Other lines (above all the `add`s,
+ * with their statistics) are skipped by their key before any JSON parsing.
+ */
+async function readRemovals(engine: Engine, files: readonly LogFile[], signal: AbortSignal | undefined): Promise<Action[][]> {
+  const out = new Array<Action[]>(files.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < files.length) {
+      const i = next++;
+      throwIfAborted(signal);
+      const path = files[i]!.meta.path;
+      const lines = decoder.decode(await engine.store.get(path, signal ? { signal } : {})).split('\n');
+      const kept = lines.filter((l) => REMOVAL_LINE.test(l));
+      out[i] = kept.length === 0 ? [] : parseActionLines(encoder.encode(kept.join('\n')), path);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, files.length) }, worker));
+  return out;
 }
 
 /**

@@ -9,7 +9,9 @@
  * directory (full, see `full.ts`) or from the log (lite, see `lite.ts`). A dry run stops there.
  * Otherwise `VACUUM START` is committed, the files and then the empty directories are deleted,
  * `VACUUM END` is committed (`COMPLETED`, or `FAILED` when interrupted), and
- * `_delta_log/_last_vacuum_info` records the newest commit the window excluded.
+ * `_delta_log/_last_vacuum_info` records the newest commit the window excluded, where the next
+ * LITE run continues (Spark records it only after LITE runs; recording it after a full run too
+ * lets LITE continue after a full VACUUM on a table whose early log was cleaned up).
  *
  * Safety: only paths listed under the root (full) or named by the log and resolved under the root
  * (lite) are candidates; `_delta_log` is never touched; links are never followed or deleted;

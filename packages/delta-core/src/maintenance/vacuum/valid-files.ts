@@ -35,7 +35,9 @@ export function inLogDir(rel: string): boolean {
  */
 export function relativeLogPath(tableRoot: string, logPath: string): string | undefined {
   const key = fileActionKey(tableRoot, logPath, undefined);
-  if (key.startsWith('/') || /^[A-Za-z][A-Za-z0-9+.-]*:/.test(key) || key === '' || key.split('/').includes('..')) return undefined;
+  if (key === '' || key.charCodeAt(0) === 47 /* / */) return undefined;
+  if (key.includes(':') && /^[A-Za-z][A-Za-z0-9+.-]*:/.test(key)) return undefined;
+  if (key.includes('..') && key.split('/').includes('..')) return undefined;
   return key;
 }
 
@@ -44,7 +46,10 @@ export function relativeDvPath(tableRoot: string, dv: DeletionVectorDescriptor |
   if (dv === undefined || dv.storageType === 'i') return undefined;
   const prefix = rootPrefix(tableRoot);
   const path = dv.storageType === 'u' ? uuidDeletionVectorPath(tableRoot, dv.pathOrInlineDv) : resolveLogPath(tableRoot, dv.pathOrInlineDv);
-  return path.startsWith(prefix) && path.length > prefix.length ? path.slice(prefix.length) : undefined;
+  if (!path.startsWith(prefix) || path.length === prefix.length) return undefined;
+  const rel = path.slice(prefix.length);
+  // A `u` descriptor's prefix is not normalized: `..` or empty segments could point elsewhere.
+  return rel.split('/').some((seg) => seg === '' || seg === '.' || seg === '..') ? undefined : rel;
 }
 
 /** Adds every ancestor directory of root-relative `rel` to `dirs`. */
