@@ -17,10 +17,12 @@ import { historyCommand } from './commands/history.js';
 import { optimizeCommand } from './commands/optimize.js';
 import { writeCommand } from './commands/write.js';
 import { demoCommand } from './commands/demo.js';
+import { restoreCommand } from './commands/restore.js';
+import { vacuumCommand } from './commands/vacuum.js';
 import { Output, type OutputStream } from './output.js';
 
 /** The subcommands, in the order `--help` lists them. */
-export const COMMANDS: readonly Command[] = [catCommand, describeCommand, historyCommand, changesCommand, filesCommand, createCommand, writeCommand, sqlCommand, optimizeCommand, checkpointCommand, demoCommand];
+export const COMMANDS: readonly Command[] = [catCommand, describeCommand, historyCommand, changesCommand, filesCommand, createCommand, writeCommand, sqlCommand, optimizeCommand, vacuumCommand, restoreCommand, checkpointCommand, demoCommand];
 
 /** Where the CLI writes; `process` streams by default, stand-ins in tests. */
 export interface MainIo {

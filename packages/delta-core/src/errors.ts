@@ -66,6 +66,15 @@ export type DeltaErrorCode =
   | 'MERGE_CARDINALITY_VIOLATION'
   /** An input exceeds a configured size limit (e.g. a MERGE source held in memory). */
   | 'LIMIT_EXCEEDED'
+  // maintenance (VACUUM, RESTORE)
+  /** VACUUM asked to keep less history than the table's `delta.deletedFileRetentionDuration`. */
+  | 'RETENTION_TOO_SHORT'
+  /** VACUUM LITE needs commits the log no longer has (cleaned up since the last VACUUM). */
+  | 'VACUUM_LITE_UNAVAILABLE'
+  /** RESTORE to a version older than the table's `delta.deletedFileRetentionDuration`. */
+  | 'VERSION_BEYOND_RETENTION'
+  /** RESTORE to a version whose data or deletion-vector files are gone (e.g. vacuumed). */
+  | 'RESTORE_FILES_MISSING'
   // control flow
   | 'CANCELLED'
   | 'INTERNAL';

@@ -30,5 +30,7 @@ export { parseByteSize, type OptimizeOptions, type OptimizeProgress } from './ma
 export type { OptimizeMetrics, FileSizeMetrics, ZOrderStats, ZOrderFileStats, DeletionVectorStats } from './maintenance/optimize/metrics.js';
 export type { AutoCompactSettings, AutoCompactOption, AutoCompactionOutcome } from './maintenance/optimize/auto-settings.js';
 export { clusteringColumns, type ClusterByOptions, type ClusteringOptimizeOptions, type ClusteringStats, type ClusteringFileStats } from './maintenance/clustering/index.js';
+export type { VacuumMode, VacuumOptions, VacuumResult } from './maintenance/vacuum/index.js';
+export type { RestoreMetrics, RestoreOptions, RestoreTarget } from './maintenance/restore.js';
 export { parseDdlSchema, parseSchemaArgument } from './schema/ddl.js';
 export { parseJsonExact, JsonNumber, JsonSyntaxError, jsonKeys, stringifyJsonExact, type ExactJsonOptions } from './util/json.js';

@@ -37,8 +37,12 @@ export class LocalFileSystemStore implements ObjectStore {
     }
     for (const ent of entries) {
       const rel = relDir + ent.name;
+      if (options.physical) {
+        this.#physicalEntry(root, rel, options, out);
+        continue;
+      }
       if (ent.isDirectory()) {
-        if (options.recursive) this.#collect(root, rel + '/', options, out);
+        if (options.recursive && (options.descend?.(rel) ?? true)) this.#collect(root, rel + '/', options, out);
         continue;
       }
       if (options.startAt !== undefined && relDir === '' && rel < options.startAt) continue;
@@ -51,6 +55,31 @@ export class LocalFileSystemStore implements ObjectStore {
       }
       if (!st.isFile()) continue;
       out.push({ path: root + rel, size: st.size, lastModified: Math.floor(st.mtimeMs) });
+    }
+  }
+
+  /**
+   * One entry of a physical listing, classified by lstat (never following a link; some file systems
+   * leave the directory entry's type unknown): directories reported and descended, links reported
+   * and never followed.
+   */
+  #physicalEntry(root: string, rel: string, options: ListOptions, out: ObjectMeta[]): void {
+    if (options.startAt !== undefined && !rel.includes('/') && rel < options.startAt) return;
+    let st: fs.Stats;
+    try {
+      st = fs.lstatSync(root + rel);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return; // deleted while listing
+      throw wrapEngineError('stat', root + rel, e);
+    }
+    const lastModified = Math.floor(st.mtimeMs);
+    if (st.isSymbolicLink()) {
+      out.push({ path: root + rel, size: 0, lastModified, kind: 'symlink' });
+    } else if (st.isDirectory()) {
+      out.push({ path: root + rel, size: 0, lastModified, kind: 'directory' });
+      if (options.recursive && (options.descend?.(rel) ?? true)) this.#collect(root, rel + '/', options, out);
+    } else if (st.isFile()) {
+      out.push({ path: root + rel, size: st.size, lastModified });
     }
   }
 
@@ -91,6 +120,18 @@ export class LocalFileSystemStore implements ObjectStore {
     }
   }
 
+  async statEntry(path: string): Promise<ObjectMeta> {
+    try {
+      const st = await fsp.lstat(path);
+      const lastModified = Math.floor(st.mtimeMs);
+      if (st.isSymbolicLink()) return { path, size: 0, lastModified, kind: 'symlink' };
+      if (st.isDirectory()) return { path, size: 0, lastModified, kind: 'directory' };
+      return { path, size: st.size, lastModified };
+    } catch (e) {
+      throw mapError('stat', path, e);
+    }
+  }
+
   async put(path: string, data: Uint8Array): Promise<void> {
     const tmp = await this.#writeTemp(path, data);
     try {
@@ -122,6 +163,18 @@ export class LocalFileSystemStore implements ObjectStore {
     }
   }
 
+  async deleteDirectory(path: string): Promise<boolean> {
+    try {
+      await fsp.rmdir(path);
+      return true;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return true;
+      if (code === 'ENOTEMPTY' || code === 'EEXIST' || code === 'ENOTDIR') return false;
+      throw mapError('delete', path, e);
+    }
+  }
+
   async isDirectory(path: string): Promise<boolean> {
     try {
       return (await fsp.stat(path)).isDirectory();
@@ -134,16 +187,23 @@ export class LocalFileSystemStore implements ObjectStore {
   async #writeTemp(path: string, data: Uint8Array): Promise<string> {
     const dir = nodePath.dirname(path);
     const tmp = nodePath.join(dir, `.${nodePath.basename(path)}.${randomUUID()}.tmp`);
-    try {
-      await fsp.mkdir(dir, { recursive: true });
-      await fsp.writeFile(tmp, data, { flag: 'wx' });
-      return tmp;
-    } catch (e) {
-      await fsp.rm(tmp, { force: true });
-      throw mapError('write', path, e);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await fsp.mkdir(dir, { recursive: true });
+        await fsp.writeFile(tmp, data, { flag: 'wx' });
+        return tmp;
+      } catch (e) {
+        // An empty directory can be removed (by VACUUM) between mkdir and the write: create it again.
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT' && attempt < MKDIR_ATTEMPTS) continue;
+        await fsp.rm(tmp, { force: true });
+        throw mapError('write', path, e);
+      }
     }
   }
 }
+
+/** Times a write re-creates its directory when it vanished right after being created. */
+const MKDIR_ATTEMPTS = 5;
 
 function readFileCb(path: string): Promise<Buffer> {
   // The callback API makes fewer thread-pool round trips than fs.promises.readFile.

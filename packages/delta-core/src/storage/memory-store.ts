@@ -21,11 +21,24 @@ export class MemoryStore implements ObjectStore {
   async *list(dir: string, options: ListOptions = {}): AsyncIterable<ObjectMeta> {
     const prefix = normalizeDir(dir);
     const out: ObjectMeta[] = [];
+    const descended = new Map<string, boolean>();
+    const underDescended = (rel: string): boolean => {
+      const { descend } = options;
+      if (descend === undefined) return true;
+      for (let i = rel.indexOf('/'); i >= 0; i = rel.indexOf('/', i + 1)) {
+        const sub = rel.slice(0, i);
+        let ok = descended.get(sub);
+        if (ok === undefined) descended.set(sub, (ok = descend(sub)));
+        if (!ok) return false;
+      }
+      return true;
+    };
     for (const [path, e] of this.#objects) {
       if (!path.startsWith(prefix)) continue;
       const rel = path.slice(prefix.length);
       if (!options.recursive && rel.includes('/')) continue;
       if (options.startAt !== undefined && rel < options.startAt) continue;
+      if (rel.includes('/') && !underDescended(rel)) continue;
       out.push({ path, size: e.data.byteLength, lastModified: e.lastModified });
     }
     out.sort((a, b) => compareUtf8(a.path, b.path));

@@ -12,6 +12,11 @@ export interface ObjectMeta {
   readonly size: number;
   /** Last modification time in milliseconds since the epoch. */
   readonly lastModified: number;
+  /**
+   * What the entry is, reported only by a {@link ListOptions.physical} listing: a directory (size
+   * 0) or a symbolic link (never followed). Absent for plain files.
+   */
+  readonly kind?: 'directory' | 'symlink';
 }
 
 export interface ListOptions {
@@ -19,6 +24,18 @@ export interface ListOptions {
   readonly startAt?: string;
   /** Also list files in sub-directories (paths relative to `dir` then contain `/`). Default false. */
   readonly recursive?: boolean;
+  /**
+   * List the tree as it is, for maintenance that deletes what it lists (VACUUM): directories are
+   * returned too (`kind: 'directory'`), and symbolic links are returned as `kind: 'symlink'`
+   * entries without following them: a linked directory is not descended and a linked file is not
+   * reported as its target. Stores without directories or links list as usual.
+   */
+  readonly physical?: boolean;
+  /**
+   * With `recursive`: a sub-directory (its path relative to `dir`, no trailing slash) is descended
+   * only when this returns true. A directory not descended is still returned by a physical listing.
+   */
+  readonly descend?: (relativeDir: string) => boolean;
   readonly signal?: AbortSignal;
 }
 
@@ -37,6 +54,12 @@ export interface ObjectStore {
   getRange(path: string, start: number, end: number, options?: { signal?: AbortSignal }): Promise<Uint8Array>;
   /** Metadata of one object. Missing objects throw FILE_NOT_FOUND. */
   head(path: string): Promise<ObjectMeta>;
+  /**
+   * Metadata of the entry at `path` itself, never following a symbolic link: `kind` tells a
+   * directory or a link from a file. Missing entries throw FILE_NOT_FOUND. Only stores with
+   * directories or links implement it (elsewhere {@link head} says the same).
+   */
+  statEntry?(path: string): Promise<ObjectMeta>;
   /** Writes an object, replacing any existing one. Readers never see a partial object. */
   put(path: string, data: Uint8Array): Promise<void>;
   /**
@@ -48,4 +71,10 @@ export interface ObjectStore {
   delete(path: string): Promise<void>;
   /** True when `path` is an existing directory-like prefix (or, for flat stores, has any object under it). */
   isDirectory(path: string): Promise<boolean>;
+  /**
+   * Removes the directory at `path` if it is empty (never recursively, never through a link).
+   * Returns true when it was removed or did not exist, false when it is not empty or not a
+   * directory. Only stores with real directories implement it.
+   */
+  deleteDirectory?(path: string): Promise<boolean>;
 }

@@ -18,6 +18,8 @@ import { Transaction, type TransactionOptions } from '../transaction/transaction
 import { createTable, setTableProperties, type CreateTableOptions, type CreateTableResult } from '../write/create-table.js';
 import type { WriteInput } from '../write/input.js';
 import { writeTable, type WriteOptions, type WriteResult } from '../write/write-operation.js';
+import { vacuumTable, type VacuumOptions, type VacuumResult } from '../maintenance/vacuum/index.js';
+import { restoreTable, type RestoreMetrics, type RestoreOptions, type RestoreTarget } from '../maintenance/restore.js';
 import { Snapshot } from './snapshot.js';
 import { tableRootFromUri } from './table-uri.js';
 
@@ -216,6 +218,19 @@ export class DeltaTable {
    */
   async clusterBy(columns: readonly string[] | 'none', options: ClusterByOptions = {}): Promise<{ version: number }> {
     return alterClusterBy(this.engine, await this.snapshot(options.signal ? { signal: options.signal } : {}), columns, options);
+  }
+
+  /**
+   * Deletes files no version inside the retention window needs (Spark's VACUUM; see
+   * `maintenance/vacuum/vacuum.ts`): `mode: 'full'` lists the directory, `'lite'` reads only the log.
+   */
+  async vacuum(options: VacuumOptions = {}): Promise<VacuumResult> {
+    return vacuumTable(this, options);
+  }
+
+  /** Brings the table back to an earlier version in one commit (Spark's RESTORE; see `maintenance/restore.ts`). */
+  async restore(target: RestoreTarget, options: RestoreOptions = {}): Promise<RestoreMetrics> {
+    return restoreTable(this, target, options);
   }
 
   /** Releases engine resources (worker threads). */

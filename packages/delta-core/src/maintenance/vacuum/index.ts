@@ -1,0 +1,2 @@
+export { vacuumTable } from './vacuum.js';
+export type { TableHandle, VacuumMode, VacuumOptions, VacuumResult } from './types.js';
