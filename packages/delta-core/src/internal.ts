@@ -66,3 +66,6 @@ export { typeText } from './expr/binder.js';
 export { gatherVec, chooseRows } from './expr/vector.js';
 export { normalizeInput, type NormalizedInput } from './write/input.js';
 export { planMetadata, type MetadataPlan } from './write/table-setup.js';
+// ALTER TABLE building blocks (column paths as Spark prints them, ADD COLUMNS DDL, DESCRIBE DETAIL features).
+export { parseDdlColumnSpecs, type DdlColumnSpec, type DdlColumnPosition } from './schema/ddl.js';
+export { parseColumnPath, formatColumnPath, quotedColumnPath, tableFeatures, describeDetail, locationOf, validateProperties, normalizePropertyKey, clusteringColumnPaths, ALLOWED_CHANGES } from './maintenance/alter/index.js';

@@ -95,8 +95,10 @@ export interface ProtocolRequirement {
  * INVALID_ARGUMENT.
  */
 export function protocolFor(configuration: Readonly<Record<string, string>>, schema: StructType, current?: Protocol): ProtocolRequirement {
-  const needed = neededFeatures(configuration, schema);
   const floor: Protocol = current ?? { minReaderVersion: 1, minWriterVersion: 2 };
+  // As Spark: a table that supports the preview of type widening keeps it instead of gaining the stable feature.
+  const preview = supportedWriterFeatures(floor).has('typeWidening-preview');
+  const needed = neededFeatures(configuration, schema).filter((f) => !(preview && f === 'typeWidening'));
   let reader = Math.max(floor.minReaderVersion, versionProperty(configuration, 'delta.minReaderVersion', 3));
   let writer = Math.max(floor.minWriterVersion, versionProperty(configuration, 'delta.minWriterVersion', 7));
   const legacyOnly = writer < 7 && reader < 3 && needed.every((f) => LEGACY_VERSIONS[f] !== undefined);
