@@ -49,7 +49,7 @@ export interface CommitOptions extends AlterOptions {
 export async function commitMetadataChange(engine: Engine, snapshot: Snapshot, change: MetadataChange, options: CommitOptions = {}): Promise<{ version: number }> {
   const current = snapshot.metadata;
   const schema = change.schema ?? snapshot.schema;
-  refuseManualFeatures(snapshot.protocol, schema, snapshot.tableRoot);
+  refuseManualFeatures(snapshot.protocol, snapshot.schema, schema, snapshot.tableRoot);
   const description = change.description === undefined ? current.description : change.description ?? undefined;
   const plan = planMetadata({
     current: { protocol: snapshot.protocol, metadata: current },
@@ -81,11 +81,12 @@ export async function commitMetadataChange(engine: Engine, snapshot: Snapshot, c
  * Delta Spark adds some features to an existing table's protocol only when asked explicitly
  * (`delta.feature.<name>=supported`), because older readers of the table would break: a
  * `timestamp_ntz` column (feature `timestampNtz`) is one. Throws UNSUPPORTED_OPERATION naming the
- * property to set when the new schema needs such a feature the protocol lacks.
+ * property to set when the change (schema `before` → `after`) starts to need such a feature the
+ * protocol lacks.
  */
-export function refuseManualFeatures(protocol: Protocol, schema: StructType, tableRoot: string): void {
+export function refuseManualFeatures(protocol: Protocol, before: StructType, after: StructType, tableRoot: string): void {
   const supported = new Set([...supportedReaderFeatures(protocol), ...supportedWriterFeatures(protocol)]);
-  if (supported.has('timestampNtz') || !usesType(schema, 'timestamp_ntz')) return;
+  if (supported.has('timestampNtz') || !usesType(after, 'timestamp_ntz') || usesType(before, 'timestamp_ntz')) return;
   throw new DeltaError(
     'UNSUPPORTED_OPERATION',
     `The change gives the table at ${tableRoot} a timestamp_ntz column, which needs the table feature "timestampNtz" that its protocol does not support; as in Delta Spark, that feature is only added when asked for, because older readers cannot read the table afterwards. Nothing was changed. Add the feature first with setProperties({ 'delta.feature.timestampNtz': 'supported' }), then retry.`,

@@ -13,7 +13,7 @@ import { field, primitive, struct, type DataType, type StructType } from '../../
 import { DeltaTable } from '../../../src/table/delta-table.js';
 import { duckRows, lit } from '../../parquet/duckdb-oracle.js';
 import { describeFixtures, golden, goldenExpected } from '../../fixtures.js';
-import { commitInfoOf, localEngine, readParquetDir, readRows, rejects, TempDirs } from './helpers.js';
+import { commitInfoOf, parametersOf, localEngine, readParquetDir, readRows, rejects, TempDirs } from './helpers.js';
 
 const dirs = new TempDirs();
 let engine: Engine;
@@ -71,7 +71,7 @@ describe('ADD COLUMNS on a table without column mapping (DeltaAlterTableTests ca
       { v3: 'null', v1: '2', v4: 'null', v2: '"b"', v5: 'null' },
     ]);
     expect(commitInfoOf(dir, 2).operation).toBe('ADD COLUMNS');
-    expect(JSON.parse(commitInfoOf(dir, 2).operationParameters!.columns)).toEqual([
+    expect(JSON.parse(parametersOf(dir, 2).columns!)).toEqual([
       { column: { name: 'v3', type: 'long', nullable: true, metadata: {} }, position: 'FIRST' },
       { column: { name: 'v4', type: 'long', nullable: true, metadata: {} }, position: 'AFTER v1' },
       { column: { name: 'v5', type: 'long', nullable: true, metadata: {} } },

@@ -15,7 +15,7 @@ import { decimal, field, primitive, struct, type DataType, type StructField, typ
 import { DeltaTable } from '../../../src/table/delta-table.js';
 import { duckRows, lit } from '../../parquet/duckdb-oracle.js';
 import { describeFixtures, kernel } from '../../fixtures.js';
-import { commitInfoOf, localEngine, readRows, rejects, TempDirs } from './helpers.js';
+import { commitInfoOf, parametersOf, localEngine, readRows, rejects, TempDirs } from './helpers.js';
 
 const dirs = new TempDirs();
 let engine: Engine;
@@ -82,7 +82,7 @@ describeFixtures('type widening on a copy of the Spark table kernel/type-widenin
       expect(ours.metadata[TYPE_CHANGES_KEY]).toEqual(sparkChanges);
     });
     expect(commitInfoOf(dir, 2).operation).toBe('CHANGE COLUMN');
-    expect(JSON.parse(commitInfoOf(dir, 2).operationParameters!.column)).toEqual({ name: 'byte_long', type: 'long', nullable: true, metadata: {} });
+    expect(JSON.parse(parametersOf(dir, 2).column!)).toEqual({ name: 'byte_long', type: 'long', nullable: true, metadata: {} });
 
     const ours = (await readRows(engine, dir))[0]!;
     const [duck] = await duckRows(`SELECT
@@ -204,7 +204,7 @@ describe('column comments and DROP NOT NULL', () => {
     const snap = await t.snapshot();
     expect(snap.schema.fields[0]!.metadata.comment).toBe('the a');
     expect((snap.schema.fields[1]!.type as StructType).fields[0]!.metadata.comment).toBe('nested');
-    const logged = JSON.parse(commitInfoOf(dir, 2).operationParameters!.column) as Record<string, unknown>;
+    const logged = JSON.parse(parametersOf(dir, 2).column!) as Record<string, unknown>;
     expect(logged).toMatchObject({ name: 's.x', type: 'string', nullable: true, metadata: { comment: 'nested' } });
     expect(commitInfoOf(dir, 2).operation).toBe('CHANGE COLUMN');
     await rejects(t.setColumnComment('arr.element', 'x'), 'UNSUPPORTED_OPERATION');
@@ -231,6 +231,6 @@ describe('commit parameters are what Spark records', () => {
     const dir = join(dirs.make(), 't');
     await open(dir).create({ schema: struct([field('a', primitive('integer'), true, { comment: 'old' })]), properties: { 'delta.enableTypeWidening': 'true' } });
     await open(dir).changeColumnType('a', 'BIGINT');
-    expect(JSON.parse(commitInfoOf(dir, 1).operationParameters!.column)).toEqual({ name: 'a', type: 'long', nullable: true, metadata: { comment: 'old' } });
+    expect(JSON.parse(parametersOf(dir, 1).column!)).toEqual({ name: 'a', type: 'long', nullable: true, metadata: { comment: 'old' } });
   });
 });

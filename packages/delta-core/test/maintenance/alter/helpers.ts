@@ -86,6 +86,11 @@ export function commitActions(dir: string, version: number): Record<string, Reco
     .map((l) => JSON.parse(l) as Record<string, Record<string, unknown>>);
 }
 
+/** The commitInfo.operationParameters of commit `version`. */
+export function parametersOf(dir: string, version: number): Record<string, string> {
+  return commitInfoOf(dir, version).operationParameters as Record<string, string>;
+}
+
 /** The commitInfo of commit `version`. */
 export function commitInfoOf(dir: string, version: number): Record<string, unknown> {
   return commitActions(dir, version).find((a) => a.commitInfo)!.commitInfo!;

@@ -11,7 +11,7 @@ import { columnId, physicalName } from '../../../src/schema/column-mapping.js';
 import { field, primitive, struct, type StructType } from '../../../src/schema/types.js';
 import { DeltaTable } from '../../../src/table/delta-table.js';
 import { describeFixtures, golden, goldenExpected } from '../../fixtures.js';
-import { commitInfoOf, localEngine, readParquetDir, readRows, rejects, TempDirs } from './helpers.js';
+import { commitInfoOf, localEngine, readParquetDir, readRows, rejects, rowObjects as rowsOf, TempDirs } from './helpers.js';
 
 const dirs = new TempDirs();
 let engine: Engine;
@@ -86,13 +86,14 @@ describe('SET / UNSET TBLPROPERTIES', () => {
     await t.setProperties({ 'delta.deletedFileRetentionDuration': 'interval 4 days', 'delta.logRetentionDuration': 'interval 120 hours' });
     await t.setProperties({ 'delta.deletedFileRETENTIONDuration': '  interval 7 days ', 'delta.logRetentionDURATION': ' INTERVAL 30 DAYS ' });
     await t.setProperties({ 'delta.deletedFileRetentionDuration': 'interval 7 days', 'delta.logRetentionDuration': 'interval 1 week' });
-    for (const props of [
+    const invalid: Record<string, string>[] = [
       { 'delta.deletedFileRetentionDuration': 'interval 10 days', 'delta.logRetentionDuration': 'interval 6 days' },
       { 'delta.deletedFileRetentionDuration': 'interval 60 days' }, // against the default log retention, 30 days
       { 'delta.deletedFileRetentionDuration': 'interval 45 days' },
       { 'delta.logRetentionDuration': 'interval 5 days' }, // against the default file retention, 1 week
       { 'DELTA.DELETEDFILERETENTIONDURATION': 'interval 14 days', 'delta.logRetentionDurATION': 'interval 7 days' },
-    ]) {
+    ];
+    for (const props of invalid) {
       const e = await rejects(t.setProperties(props), 'INVALID_ARGUMENT');
       expect(e.message).toMatch(/delta\.logRetentionDuration.*needs to be greater than or equal to delta\.deletedFileRetentionDuration/);
     }
@@ -156,6 +157,25 @@ describe('enableColumnMapping', () => {
     // Already in the mode: nothing to do.
     expect(await t.enableColumnMapping('name')).toEqual({ version: 2 });
     await rejects(t.enableColumnMapping('id'), 'UNSUPPORTED_OPERATION');
+  });
+
+  it('on a partitioned table: partition values keep resolving, by the old name as physical name', async () => {
+    const dir = join(dirs.make(), 't');
+    const t = open(dir);
+    await t.create({ schema, partitionBy: ['v2'] });
+    await t.write({ rows: [{ v1: 1, v2: 'a' }, { v1: 2, v2: 'b' }], schema }, { mode: 'append' });
+    await t.enableColumnMapping('name');
+    await t.renameColumn('v2', 'part');
+    const snap = await t.snapshot();
+    expect(snap.partitionColumns).toEqual(['part']);
+    expect(snap.addFiles.map((a) => Object.keys(a.partitionValues))).toEqual([['v2'], ['v2']]);
+    expect(rowsOf(await snap.scan({ filter: "part = 'b'" }).toTable())).toEqual([{ v1: '2', part: '"b"' }]);
+    await t.write({ rows: [{ v1: 3, part: 'c' }], schema: struct([field('v1', primitive('integer')), field('part', primitive('string'))]) }, { mode: 'append' });
+    expect(await readRows(engine, dir)).toEqual([
+      { v1: '1', part: '"a"' },
+      { v1: '2', part: '"b"' },
+      { v1: '3', part: '"c"' },
+    ]);
   });
 
   it('adds the columnMapping feature to a table-features protocol', async () => {
