@@ -28,4 +28,4 @@ export type { WriteMode, WriteOptions, WriteResult } from './write/write-operati
 export { cleanUpExpiredLogs, type LogCleanupResult } from './maintenance/log-cleanup.js';
 export { parseDdlSchema, parseSchemaArgument } from './schema/ddl.js';
 export { parseJsonExact, JsonNumber, JsonSyntaxError, jsonKeys, stringifyJsonExact, type ExactJsonOptions } from './util/json.js';
-export type { AddColumnSpec, AlterOptions, ChangeColumnTypeOptions, DropColumnsOptions, UnsetPropertiesOptions, TableDetail } from './maintenance/alter/index.js';
+export type { AddColumnSpec, AlterOptions, AlterColumnsOptions, ColumnChangeSpec, ColumnPosition, ColumnRef, DropColumnsOptions, UnsetPropertiesOptions, TableDetail } from './maintenance/alter/index.js';

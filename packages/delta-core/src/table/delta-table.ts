@@ -207,27 +207,32 @@ export class DeltaTable {
   }
 
   /** ALTER TABLE RENAME COLUMN (column-mapped tables only); `from` may be nested (`s.a`). */
-  async renameColumn(from: string, to: string, options: alter.AlterOptions = {}): Promise<{ version: number }> {
+  async renameColumn(from: alter.ColumnRef, to: string, options: alter.AlterOptions = {}): Promise<{ version: number }> {
     return alter.renameColumn(this.engine, await this.#current(options), from, to, options);
   }
 
   /** ALTER TABLE DROP COLUMNS (column-mapped tables only); nested paths too. */
-  async dropColumns(names: readonly string[], options: alter.DropColumnsOptions = {}): Promise<{ version: number }> {
+  async dropColumns(names: readonly alter.ColumnRef[], options: alter.DropColumnsOptions = {}): Promise<{ version: number }> {
     return alter.dropColumns(this.engine, await this.#current(options), names, options);
   }
 
   /** ALTER TABLE ALTER COLUMN c COMMENT '...'. */
-  async setColumnComment(column: string, comment: string, options: alter.AlterOptions = {}): Promise<{ version: number }> {
+  async setColumnComment(column: alter.ColumnRef, comment: string, options: alter.AlterOptions = {}): Promise<{ version: number }> {
     return alter.setColumnComment(this.engine, await this.#current(options), column, comment, options);
   }
 
   /** ALTER TABLE ALTER COLUMN c TYPE t: a widening the table's type widening allows (DataType or DDL text). */
-  async changeColumnType(column: string, type: DataType | string, options: alter.AlterOptions = {}): Promise<{ version: number }> {
-    return alter.changeColumnType(this.engine, await this.#current(options), column, type, { ...options, reload: () => this.#current(options) });
+  async changeColumnType(column: alter.ColumnRef, type: DataType | string, options: alter.AlterOptions = {}): Promise<{ version: number }> {
+    return this.alterColumns([{ column, type }], options);
+  }
+
+  /** ALTER TABLE ALTER COLUMN with several changes (type, comment, DROP NOT NULL, FIRST / AFTER) in one commit. */
+  async alterColumns(changes: readonly alter.ColumnChangeSpec[], options: alter.AlterOptions = {}): Promise<{ version: number }> {
+    return alter.alterColumns(this.engine, await this.#current(options), changes, { ...options, reload: () => this.#current(options) });
   }
 
   /** ALTER TABLE ALTER COLUMN c DROP NOT NULL. */
-  async dropNotNull(column: string, options: alter.AlterOptions = {}): Promise<{ version: number }> {
+  async dropNotNull(column: alter.ColumnRef, options: alter.AlterOptions = {}): Promise<{ version: number }> {
     return alter.dropNotNull(this.engine, await this.#current(options), column, options);
   }
 

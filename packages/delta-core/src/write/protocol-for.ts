@@ -66,6 +66,13 @@ const WRITER_ONLY_FEATURES: ReadonlySet<string> = new Set([
   'materializePartitionColumns',
 ]);
 
+/** The canonical spelling of a table feature name this library knows (Spark matches them case-insensitively). */
+export function canonicalFeatureName(name: string): string | undefined {
+  const lower = name.toLowerCase();
+  for (const f of [...READER_WRITER_FEATURES, ...WRITER_ONLY_FEATURES]) if (f.toLowerCase() === lower) return f;
+  return undefined;
+}
+
 /** Features that require others to be supported alongside them. */
 const FEATURE_DEPENDENCIES: Readonly<Record<string, readonly string[]>> = {
   rowTracking: ['domainMetadata'],

@@ -16,7 +16,7 @@ import { formatDataType } from '../../schema/json.js';
 import type { DataType, StructField, StructType } from '../../schema/types.js';
 import type { Snapshot } from '../../table/snapshot.js';
 import { commitMetadataChange, type AlterOptions } from './commit.js';
-import { editStruct, findFieldIndex, formatColumnPath, parseColumnPath } from './paths.js';
+import { editStruct, findFieldIndex, formatColumnPath, toPath, type ColumnRef } from './paths.js';
 import { fieldForLog, refuseInvalidNames } from './schema-checks.js';
 
 /** A column to add: a field, optionally placed first or after a sibling, optionally inside a struct. */
@@ -25,8 +25,8 @@ export type AddColumnSpec = StructField & {
   readonly after?: string;
   /** Place the column first in its struct. */
   readonly first?: boolean;
-  /** The struct to add the column into, as a column path (`s`, `a.element`); the top level when absent. */
-  readonly parent?: string;
+  /** The struct to add the column into, as a column path (`s`, `a.element`) or its name parts; the top level when absent. */
+  readonly parent?: ColumnRef;
 };
 
 interface NormalizedSpec {
@@ -84,7 +84,7 @@ function normalize(columns: readonly AddColumnSpec[] | string): NormalizedSpec[]
     const { after, first, parent, ...rest } = c;
     const field: StructField = { name: rest.name, type: rest.type, nullable: rest.nullable ?? true, metadata: rest.metadata ?? {} };
     const position: DdlColumnPosition | undefined = first === true ? { first: true } : after !== undefined ? { after } : undefined;
-    return { parent: parent === undefined ? [] : parseColumnPath(parent), field: clean(field), ...(position === undefined ? {} : { position }) };
+    return { parent: parent === undefined ? [] : toPath(parent), field: clean(field), ...(position === undefined ? {} : { position }) };
   });
 }
 

@@ -1,32 +1,46 @@
 /**
- * ALTER TABLE ALTER / CHANGE COLUMN for one column, as Delta Spark runs it: a comment
- * (`COMMENT '...'`), a wider type (`TYPE t`, type widening), or dropping NOT NULL. Each is one
- * `CHANGE COLUMN` metadata commit; the column keeps its other metadata (column mapping id and
- * physical name, so data files still resolve).
+ * ALTER TABLE ALTER / CHANGE COLUMN, as Delta Spark runs it (`AlterTableChangeColumnDeltaCommand`):
+ * per column a comment (`COMMENT '...'`), a wider type (`TYPE t`, type widening), DROP NOT NULL,
+ * or a new place in its struct (`FIRST`, `AFTER c`); several columns in one commit
+ * (`CHANGE COLUMNS`), one column as `CHANGE COLUMN`. Columns keep their other metadata (column
+ * mapping id and physical name, so data files still resolve). SET NOT NULL is refused, as Delta
+ * refuses tightening nullability.
  *
  * Type changes follow `SchemaUtils.canChangeDataType`: struct, array and map columns cannot change
  * type as a whole (change their nested fields, `element`, `key` or `value`, instead); an atomic
- * type may only be widened, when the table enables type widening (`delta.enableTypeWidening`),
- * and only along the changes the protocol's type widening section lists. Each widening is recorded
- * in the `delta.typeChanges` metadata of the field that holds it (`fieldPath` naming the
- * `element` / `key` / `value` steps below the field), which readers use to widen older files.
+ * type may only be widened (see `widening-rules.ts`). Each widening is recorded in the
+ * `delta.typeChanges` metadata of the nearest struct field at or above it (`fieldPath` naming the
+ * `element` / `key` / `value` steps below that field), which readers use to widen older files.
  */
 import type { Engine } from '../../engine.js';
 import { DeltaError, isDeltaError } from '../../errors.js';
-import { supportedReaderFeatures, supportedWriterFeatures } from '../../log/protocol-check.js';
 import { parseDdlType } from '../../schema/ddl.js';
 import { formatDataType, typeName } from '../../schema/json.js';
-import { isWideningSupported, TYPE_CHANGES_KEY } from '../../schema/type-widening.js';
-import type { DataType, DecimalType, PrimitiveType, StructField, StructType } from '../../schema/types.js';
+import { TYPE_CHANGES_KEY } from '../../schema/type-widening.js';
+import type { DataType, StructField, StructType } from '../../schema/types.js';
 import type { Snapshot } from '../../table/snapshot.js';
 import { commitMetadataChange, type AlterOptions } from './commit.js';
 import { refuseDependentRules } from './dependents.js';
-import { editStruct, formatColumnPath, parseColumnPath, resolvePath, type ResolvedPath } from './paths.js';
+import { editStruct, findFieldIndex, formatColumnPath, isPrefixOf, resolvePath, toPath, type ColumnRef, type ResolvedPath } from './paths.js';
 import { fieldForLog } from './schema-checks.js';
+import { checkWidening, sameType, supportsFeature, type Atomic } from './widening-rules.js';
 
-type Atomic = PrimitiveType | DecimalType;
+/** Where a column goes within its struct. */
+export type ColumnPosition = { readonly first: true } | { readonly after: string };
 
-export interface ChangeColumnTypeOptions extends AlterOptions {
+/** The changes to one column (at least one of them). */
+export interface ColumnChangeSpec {
+  /** The column: a path (`s.a`, `` `a.b` ``, `arr.element`) or its name parts. */
+  readonly column: ColumnRef;
+  /** A wider type (Delta type or Spark DDL text such as `BIGINT`). */
+  readonly type?: DataType | string;
+  readonly comment?: string;
+  /** `true` drops NOT NULL; `false` (SET NOT NULL) is refused unless the column already is NOT NULL. */
+  readonly nullable?: boolean;
+  readonly position?: ColumnPosition;
+}
+
+export interface AlterColumnsOptions extends AlterOptions {
   /**
    * Loads the latest snapshot again. Tables with the `typeWidening-preview` feature record the
    * commit version in each type change, so a lost commit race is retried by replanning on the
@@ -35,39 +49,25 @@ export interface ChangeColumnTypeOptions extends AlterOptions {
   readonly reload?: () => Promise<Snapshot>;
 }
 
-/** Sets (replaces) the comment of a column, nested fields included. Returns the new version. */
-export async function setColumnComment(engine: Engine, snapshot: Snapshot, column: string, comment: string, options: AlterOptions = {}): Promise<{ version: number }> {
-  if (typeof comment !== 'string') throw new DeltaError('INVALID_ARGUMENT', `A column comment must be text, got ${typeof comment}.`);
-  const path = parseColumnPath(column);
-  const resolved = resolvePath(snapshot.schema, path);
-  const target = structFieldAt(resolved, 'comment on', 'Comments belong to struct fields; set it on the map or array column itself');
-  return changeField(engine, snapshot, resolved, { ...target, metadata: { ...target.metadata, comment } }, options);
+interface Normalized {
+  readonly path: readonly string[];
+  readonly type?: DataType;
+  readonly comment?: string;
+  readonly nullable?: boolean;
+  readonly position?: ColumnPosition;
 }
 
-/** Makes a NOT NULL column nullable (`ALTER COLUMN c DROP NOT NULL`). Returns the new version. */
-export async function dropNotNull(engine: Engine, snapshot: Snapshot, column: string, options: AlterOptions = {}): Promise<{ version: number }> {
-  const path = parseColumnPath(column);
-  const resolved = resolvePath(snapshot.schema, path);
-  const target = structFieldAt(resolved, 'change the nullability of', 'Delta does not support changing the nullability of array elements and map keys or values');
-  return changeField(engine, snapshot, resolved, { ...target, nullable: true }, options);
-}
-
-/**
- * Changes the type of a column (nested fields, array elements and map keys / values included) to
- * a wider one, recording it in `delta.typeChanges`. `type` is a Delta type or Spark DDL text
- * (`BIGINT`, `DECIMAL(12,2)`). Returns the new version.
- */
-export async function changeColumnType(engine: Engine, snapshot: Snapshot, column: string, type: DataType | string, options: ChangeColumnTypeOptions = {}): Promise<{ version: number }> {
-  const to = typeof type === 'string' ? parseDdlType(type) : type;
-  if (typeof to !== 'object' || to === null || typeof to.kind !== 'string') {
-    throw new DeltaError('INVALID_ARGUMENT', `changeColumnType needs a data type (e.g. primitive('long')) or DDL text (e.g. "BIGINT"), got ${JSON.stringify(type)}.`);
-  }
-  const path = parseColumnPath(column);
+/** Applies column changes in one commit (see the module doc). Returns the new version. */
+export async function alterColumns(engine: Engine, snapshot: Snapshot, changes: readonly ColumnChangeSpec[], options: AlterColumnsOptions = {}): Promise<{ version: number }> {
+  const specs = normalize(changes);
   let snap = snapshot;
   for (let attempt = 0; ; attempt++) {
-    const preview = supportsFeature(snap, 'typeWidening-preview');
+    const preview = specs.some((s) => s.type !== undefined) && supportsFeature(snap, 'typeWidening-preview');
     try {
-      return await changeTypeOnce(engine, snap, path, to, { ...options, ...(preview ? { maxRetries: 0 } : {}) });
+      const { schema, logged } = plan(snap, specs);
+      const operationParameters =
+        logged.length === 1 ? { column: JSON.stringify(logged[0]!.column), ...(logged[0]!.position === undefined ? {} : { position: logged[0]!.position }) } : { columns: JSON.stringify(logged.map((l) => ({ ...l.column, ...(l.position === undefined ? {} : { position: l.position }) }))) };
+      return await commitMetadataChange(engine, snap, { schema, operation: logged.length === 1 ? 'CHANGE COLUMN' : 'CHANGE COLUMNS', operationParameters }, { ...options, ...(preview ? { maxRetries: 0 } : {}) });
     } catch (e) {
       if (!preview || options.reload === undefined || !isDeltaError(e, 'MAX_COMMIT_RETRIES') || attempt >= 100) throw e;
       snap = await options.reload();
@@ -75,12 +75,107 @@ export async function changeColumnType(engine: Engine, snapshot: Snapshot, colum
   }
 }
 
-async function changeTypeOnce(engine: Engine, snapshot: Snapshot, path: readonly string[], to: DataType, options: AlterOptions & { maxRetries?: number }): Promise<{ version: number }> {
-  const resolved = resolvePath(snapshot.schema, path);
+/** Sets (replaces) the comment of a column, nested fields included. Returns the new version. */
+export function setColumnComment(engine: Engine, snapshot: Snapshot, column: ColumnRef, comment: string, options: AlterOptions = {}): Promise<{ version: number }> {
+  if (typeof comment !== 'string') throw new DeltaError('INVALID_ARGUMENT', `A column comment must be text, got ${typeof comment}.`);
+  return alterColumns(engine, snapshot, [{ column, comment }], options);
+}
+
+/** Makes a NOT NULL column nullable (`ALTER COLUMN c DROP NOT NULL`). Returns the new version. */
+export function dropNotNull(engine: Engine, snapshot: Snapshot, column: ColumnRef, options: AlterOptions = {}): Promise<{ version: number }> {
+  return alterColumns(engine, snapshot, [{ column, nullable: true }], options);
+}
+
+/**
+ * Changes the type of a column (nested fields, array elements and map keys / values included) to
+ * a wider one, recording it in `delta.typeChanges`. Returns the new version.
+ */
+export function changeColumnType(engine: Engine, snapshot: Snapshot, column: ColumnRef, type: DataType | string, options: AlterColumnsOptions = {}): Promise<{ version: number }> {
+  return alterColumns(engine, snapshot, [{ column, type }], options);
+}
+
+function normalize(changes: readonly ColumnChangeSpec[]): Normalized[] {
+  if (!Array.isArray(changes) || changes.length === 0) throw new DeltaError('INVALID_ARGUMENT', 'alterColumns needs at least one column change, e.g. [{ column: "a", comment: "..." }].');
+  const out = changes.map((c: ColumnChangeSpec): Normalized => {
+    const path = toPath(c.column);
+    if (c.type === undefined && c.comment === undefined && c.nullable === undefined && c.position === undefined) {
+      throw new DeltaError('INVALID_ARGUMENT', `The change to column ${formatColumnPath(path)} changes nothing: give a type, comment, nullable or position.`);
+    }
+    if (c.comment !== undefined && typeof c.comment !== 'string') throw new DeltaError('INVALID_ARGUMENT', `A column comment must be text, got ${typeof c.comment}.`);
+    const type = typeof c.type === 'string' ? parseDdlType(c.type) : c.type;
+    if (type !== undefined && (typeof type !== 'object' || type === null || typeof type.kind !== 'string')) {
+      throw new DeltaError('INVALID_ARGUMENT', `A column type must be a data type (e.g. primitive('long')) or DDL text (e.g. "BIGINT"), got ${JSON.stringify(c.type)}.`);
+    }
+    return { path, ...(type === undefined ? {} : { type }), ...(c.comment === undefined ? {} : { comment: c.comment }), ...(c.nullable === undefined ? {} : { nullable: c.nullable }), ...(c.position === undefined ? {} : { position: c.position }) };
+  });
+  out.forEach((a, i) =>
+    out.slice(i + 1).forEach((b) => {
+      if (isPrefixOf(a.path, b.path) || isPrefixOf(b.path, a.path)) {
+        throw new DeltaError('INVALID_ARGUMENT', `Columns ${formatColumnPath(a.path)} and ${formatColumnPath(b.path)} are changed in the same ALTER COLUMN; change a column (or a column and its nested fields) once per statement.`);
+      }
+    }),
+  );
+  return out;
+}
+
+interface Logged {
+  readonly column: Record<string, unknown>;
+  readonly position?: string;
+}
+
+/** The schema after the changes, and each change as Spark logs it. */
+function plan(snapshot: Snapshot, specs: readonly Normalized[]): { schema: StructType; logged: Logged[] } {
+  let schema = snapshot.schema;
+  const logged: Logged[] = [];
+  for (const spec of specs) {
+    const before = resolvePath(schema, spec.path);
+    if (spec.type !== undefined) schema = changeType(snapshot, schema, before, spec.type);
+    const resolved = resolvePath(schema, spec.path);
+    const last = resolved.steps[resolved.steps.length - 1]!;
+    const column = formatColumnPath(resolved.names);
+    if (last.kind !== 'field') {
+      if (spec.comment !== undefined) throw unsupported(`Cannot set a comment on ${column}: comments belong to struct fields; set it on the ${resolved.names[resolved.names.length - 2]} column itself`, column);
+      if (spec.nullable !== undefined) throw unsupported(`Cannot change the nullability of ${column}: Delta does not change the nullability of array elements and map keys or values`, column);
+      if (spec.position !== undefined) throw unsupported(`Cannot move ${column}: array elements and map keys and values have no position`, column);
+      logged.push({ column: { name: column, type: typeForLog(resolved.type), nullable: containsNull(resolved), metadata: {} } });
+      continue;
+    }
+    const original = (before.steps[before.steps.length - 1] as { field: StructField }).field;
+    if (spec.nullable === false && last.field.nullable) {
+      throw unsupported(`Cannot change column ${column} to NOT NULL: Delta does not tighten the nullability of an existing column (rows already written may hold nulls)`, column, 'Add a CHECK constraint instead (addConstraint, e.g. "c IS NOT NULL"), which checks the existing rows');
+    }
+    let next: StructField = last.field;
+    if (spec.comment !== undefined) next = { ...next, metadata: { ...next.metadata, comment: spec.comment } };
+    if (spec.nullable === true) next = { ...next, nullable: true };
+    const parent = resolved.names.slice(0, -1);
+    schema = editStruct(schema, parent, 'change a column', (s, at) => place(s.fields.map((f, i) => (i === last.index ? next : f)), next, last.index, spec.position, at));
+    const forLog: StructField = { ...original, type: next.type, nullable: next.nullable, metadata: spec.comment === undefined ? original.metadata : { ...original.metadata, comment: spec.comment } };
+    logged.push({ column: fieldForLog(parent, forLog), ...(spec.position === undefined ? {} : { position: 'first' in spec.position ? 'FIRST' : `AFTER ${spec.position.after}` }) });
+  }
+  return { schema, logged };
+}
+
+/** The struct's fields with `field` (at `index`) moved to `position` (Spark's `reorderFieldList`). */
+function place(fields: StructField[], field: StructField, index: number, position: ColumnPosition | undefined, at: readonly string[]): StructType {
+  if (position === undefined) return { kind: 'struct', fields };
+  const rest = fields.filter((_, i) => i !== index);
+  if ('first' in position) return { kind: 'struct', fields: [field, ...rest] };
+  if (position.after.toLowerCase() === field.name.toLowerCase()) return { kind: 'struct', fields };
+  const after = findFieldIndex(rest, position.after);
+  if (after < 0) {
+    throw new DeltaError('COLUMN_NOT_FOUND', `Cannot move column ${formatColumnPath([...at, field.name])} after "${position.after}": ${at.length === 0 ? 'the table' : formatColumnPath(at)} has no such column. Nothing was changed. Name a column of the same struct.`, {
+      details: { column: position.after },
+    });
+  }
+  return { kind: 'struct', fields: [...rest.slice(0, after + 1), field, ...rest.slice(after + 1)] };
+}
+
+/** `schema` with the type at the end of `resolved` changed to `to` (checked, and recorded when it widens). */
+function changeType(snapshot: Snapshot, schema: StructType, resolved: ResolvedPath, to: DataType): StructType {
   const from = resolved.type;
   const column = formatColumnPath(resolved.names);
+  if (sameType(from, to)) return schema;
   if (from.kind === 'struct' || from.kind === 'array' || from.kind === 'map') {
-    if (sameType(from, to)) return changeAt(engine, snapshot, resolved, from, options);
     const nested = from.kind === 'struct' ? `its fields (${column}.${from.fields[0]?.name ?? 'field'})` : from.kind === 'array' ? `${column}.element` : `${column}.key or ${column}.value`;
     throw new DeltaError(
       'UNSUPPORTED_OPERATION',
@@ -88,146 +183,22 @@ async function changeTypeOnce(engine: Engine, snapshot: Snapshot, path: readonly
       { details: { column, fromType: formatDataType(from), toType: formatDataType(to) } },
     );
   }
-  if (sameType(from, to)) return changeAt(engine, snapshot, resolved, to, options);
+  // A void column holds no data, so any type fits it and nothing is recorded.
   const isVoid = from.kind === 'primitive' && from.name === 'void';
   if (!isVoid) checkWidening(snapshot, column, from, to);
   refuseDependentRules(resolved.names, 'change the type of', snapshot.metadata, snapshot.schema, snapshot.protocol, snapshot.tableRoot);
-  const record = isVoid ? undefined : { from: from as Atomic, to: to as Atomic, tableVersion: supportsFeature(snapshot, 'typeWidening-preview') ? snapshot.version + 1 : undefined };
-  return changeAt(engine, snapshot, resolved, to, options, record);
-}
-
-interface TypeChangeRecord {
-  readonly from: Atomic;
-  readonly to: Atomic;
-  /** Commit version, recorded for tables with the preview feature only (its readers use it). */
-  readonly tableVersion: number | undefined;
-}
-
-/** Throws unless `from` → `to` is a widening this table allows (see the module doc). */
-function checkWidening(snapshot: Snapshot, column: string, from: Atomic, to: DataType): void {
-  const enabled = snapshot.properties['delta.enableTypeWidening']?.toLowerCase() === 'true' && (supportsFeature(snapshot, 'typeWidening') || supportsFeature(snapshot, 'typeWidening-preview'));
-  const atomic = to.kind === 'primitive' || to.kind === 'decimal';
-  const iceberg = icebergCompatible(snapshot.properties);
-  const supported = atomic && isWritableWidening(from, to) && (!iceberg || icebergAllows(from, to));
-  if (enabled && supported) return;
-  const change = `from ${typeName(from)} to ${formatDataType(to)}`;
-  const details = { column, fromType: typeName(from), toType: formatDataType(to), allowedChanges: ALLOWED_CHANGES };
-  if (!enabled && supported) {
-    throw new DeltaError(
-      'UNSUPPORTED_OPERATION',
-      `Cannot change column ${column} of the table at ${snapshot.tableRoot} ${change}: the table does not enable type widening. Nothing was changed. Enable it first with setProperties({ 'delta.enableTypeWidening': 'true' }) (adds the typeWidening table feature), then retry.`,
-      { details },
-    );
-  }
-  throw new DeltaError(
-    'UNSUPPORTED_OPERATION',
-    `Cannot change column ${column} of the table at ${snapshot.tableRoot} ${change}: only widening type changes are allowed, and only on tables with delta.enableTypeWidening=true. The allowed changes are: ${ALLOWED_CHANGES.join('; ')}${iceberg ? ' (with Iceberg compatibility enabled only integer widenings, float to double, and decimal precision increases at the same scale)' : ''}. Nothing was changed. To store other values, add a new column and copy the data into it.`,
-    { details },
-  );
-}
-
-/** The widenings of the protocol's type widening section, as messages list them. */
-export const ALLOWED_CHANGES: readonly string[] = [
-  'byte → short → integer → long',
-  'float → double',
-  'byte, short, integer → double',
-  'date → timestamp_ntz',
-  'decimal(p,s) → decimal(p+k1,s+k2) with k1 ≥ k2 ≥ 0',
-  'byte, short, integer → decimal(p,s) with p-s ≥ 10; long → decimal(p,s) with p-s ≥ 20',
-];
-
-/**
- * The widenings a writer may apply (the protocol's list). Readers also accept integer → decimal
- * changes with fewer integer digits, which preview writers recorded; writers may not make them.
- */
-export function isWritableWidening(from: Atomic, to: Atomic): boolean {
-  if (to.kind === 'primitive' && to.name === 'void') return false;
-  if (from.kind === 'primitive' && to.kind === 'decimal' && ['byte', 'short', 'integer', 'long'].includes(from.name)) {
-    return to.precision - to.scale >= (from.name === 'long' ? 20 : 10);
-  }
-  return isWideningSupported(from, to);
-}
-
-function icebergCompatible(props: Readonly<Record<string, string>>): boolean {
-  const on = (k: string) => props[k]?.toLowerCase() === 'true';
-  return on('delta.enableIcebergCompatV1') || on('delta.enableIcebergCompatV2') || on('delta.enableIcebergCompatV3');
-}
-
-/** Type promotions Iceberg readers support (Spark's `isTypeChangeSupportedByIceberg`). */
-function icebergAllows(from: Atomic, to: Atomic): boolean {
-  const ints = ['byte', 'short', 'integer', 'long'];
-  if (from.kind === 'primitive' && to.kind === 'primitive') return (ints.includes(from.name) && ints.includes(to.name)) || (from.name === 'float' && to.name === 'double');
-  return from.kind === 'decimal' && to.kind === 'decimal' && from.scale === to.scale && from.precision <= to.precision;
-}
-
-function supportsFeature(snapshot: Snapshot, feature: string): boolean {
-  return supportedReaderFeatures(snapshot.protocol).has(feature) || supportedWriterFeatures(snapshot.protocol).has(feature);
-}
-
-function sameType(a: DataType, b: DataType): boolean {
-  return JSON.stringify(stripNames(a)) === JSON.stringify(stripNames(b));
-}
-
-/** A type for comparison: struct fields by name (lower-cased), type and nullability; metadata ignored. */
-function stripNames(t: DataType): unknown {
-  switch (t.kind) {
-    case 'struct':
-      return { s: t.fields.map((f) => [f.name.toLowerCase(), stripNames(f.type), f.nullable]) };
-    case 'array':
-      return { a: stripNames(t.elementType), n: t.containsNull };
-    case 'map':
-      return { k: stripNames(t.keyType), v: stripNames(t.valueType), n: t.valueContainsNull };
-    default:
-      return formatDataType(t);
-  }
-}
-
-/** The struct field a path ends at; element / key / value paths throw UNSUPPORTED_OPERATION. */
-function structFieldAt(resolved: ResolvedPath, action: string, why: string): StructField {
-  const last = resolved.steps[resolved.steps.length - 1];
-  if (last === undefined) throw new DeltaError('INVALID_ARGUMENT', 'Name a column.');
-  if (last.kind !== 'field') {
-    throw new DeltaError('UNSUPPORTED_OPERATION', `Cannot ${action} ${formatColumnPath(resolved.names)}: ${why}. Nothing was changed.`, {
-      details: { column: formatColumnPath(resolved.names) },
-    });
-  }
-  return last.field;
-}
-
-/** Commits the field at the end of `resolved` replaced by `next`. */
-async function changeField(engine: Engine, snapshot: Snapshot, resolved: ResolvedPath, next: StructField, options: AlterOptions): Promise<{ version: number }> {
-  const parent = resolved.names.slice(0, -1);
-  const index = (resolved.steps[resolved.steps.length - 1] as { index: number }).index;
-  const schema = editStruct(snapshot.schema, parent, 'change a column', (s) => ({ kind: 'struct', fields: s.fields.map((f, i) => (i === index ? next : f)) }));
-  return commitMetadataChange(engine, snapshot, { schema, operation: 'CHANGE COLUMN', operationParameters: { column: JSON.stringify(fieldForLog(parent, next)) } }, options);
-}
-
-/**
- * Commits the type at the end of `resolved` replaced by `to`, recording `record` in the
- * `delta.typeChanges` of the nearest struct field at or above the end of the path.
- */
-async function changeAt(engine: Engine, snapshot: Snapshot, resolved: ResolvedPath, to: DataType, options: AlterOptions & { maxRetries?: number }, record?: TypeChangeRecord): Promise<{ version: number }> {
-  let fieldDepth = resolved.steps.length - 1;
-  while (fieldDepth >= 0 && resolved.steps[fieldDepth]!.kind !== 'field') fieldDepth--;
-  if (fieldDepth < 0) throw new DeltaError('INVALID_ARGUMENT', `Column ${formatColumnPath(resolved.names)} does not name a column.`);
-  const step = resolved.steps[fieldDepth] as { kind: 'field'; field: StructField; index: number };
-  const below = resolved.names.slice(fieldDepth + 1);
+  let depth = resolved.steps.length - 1;
+  while (resolved.steps[depth]!.kind !== 'field') depth--;
+  const step = resolved.steps[depth] as { field: StructField; index: number };
+  const below = resolved.names.slice(depth + 1);
   const field = step.field;
-  const newType = replaceBelow(field.type, below, to);
   const changes = Array.isArray(field.metadata[TYPE_CHANGES_KEY]) ? [...(field.metadata[TYPE_CHANGES_KEY] as unknown[])] : [];
-  if (record !== undefined) {
-    changes.push({
-      ...(record.tableVersion === undefined ? {} : { tableVersion: record.tableVersion }),
-      fromType: typeName(record.from),
-      toType: typeName(record.to),
-      ...(below.length === 0 ? {} : { fieldPath: below.join('.') }),
-    });
+  if (!isVoid) {
+    const tableVersion = supportsFeature(snapshot, 'typeWidening-preview') ? snapshot.version + 1 : undefined;
+    changes.push({ ...(tableVersion === undefined ? {} : { tableVersion }), fromType: typeName(from as Atomic), toType: typeName(to as Atomic), ...(below.length === 0 ? {} : { fieldPath: below.join('.') }) });
   }
-  const next: StructField = { ...field, type: newType, metadata: changes.length === 0 ? field.metadata : { ...field.metadata, [TYPE_CHANGES_KEY]: changes } };
-  const parent = resolved.names.slice(0, fieldDepth);
-  const schema: StructType = editStruct(snapshot.schema, parent, 'change a column', (s) => ({ kind: 'struct', fields: s.fields.map((f, i) => (i === step.index ? next : f)) }));
-  const logged: StructField = below.length === 0 ? { ...field, type: to } : { ...field, type: newType };
-  return commitMetadataChange(engine, snapshot, { schema, operation: 'CHANGE COLUMN', operationParameters: { column: JSON.stringify(fieldForLog(parent, logged)) } }, options);
+  const next: StructField = { ...field, type: replaceBelow(field.type, below, to), metadata: changes.length === 0 ? field.metadata : { ...field.metadata, [TYPE_CHANGES_KEY]: changes } };
+  return editStruct(schema, resolved.names.slice(0, depth), 'change a column', (s) => ({ kind: 'struct', fields: s.fields.map((f, i) => (i === step.index ? next : f)) }));
 }
 
 /** `type` with the type at the collection steps `below` (`element`, `key`, `value`) replaced by `to`. */
@@ -238,4 +209,22 @@ function replaceBelow(type: DataType, below: readonly string[], to: DataType): D
   if (type.kind === 'map' && step === 'key') return { ...type, keyType: replaceBelow(type.keyType, rest, to) };
   if (type.kind === 'map' && step === 'value') return { ...type, valueType: replaceBelow(type.valueType, rest, to) };
   throw new DeltaError('INTERNAL', `Unexpected path step ${String(step)} below a ${type.kind}.`);
+}
+
+/** Whether the array element or map value at the end of a collection path may be null (map keys never). */
+function containsNull(resolved: ResolvedPath): boolean {
+  const step = resolved.steps[resolved.steps.length - 1]!;
+  const parent = resolved.steps.length >= 2 ? resolved.steps[resolved.steps.length - 2]! : undefined;
+  const container = parent === undefined ? undefined : parent.kind === 'field' ? parent.field.type : parent.type;
+  if (step.kind === 'element' && container?.kind === 'array') return container.containsNull;
+  if (step.kind === 'value' && container?.kind === 'map') return container.valueContainsNull;
+  return false;
+}
+
+function typeForLog(t: DataType): string {
+  return t.kind === 'struct' || t.kind === 'array' || t.kind === 'map' ? t.kind : formatDataType(t);
+}
+
+function unsupported(problem: string, column: string, fix?: string): DeltaError {
+  return new DeltaError('UNSUPPORTED_OPERATION', `${problem}. Nothing was changed.${fix === undefined ? '' : ` ${fix}.`}`, { details: { column } });
 }

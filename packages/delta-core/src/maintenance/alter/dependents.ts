@@ -4,7 +4,7 @@
  * reference the column, one of its nested fields, or a struct containing it; and the table's
  * clustering columns (the `delta.clustering` domain, which stores physical column paths).
  */
-import { checkConstraintsOf, enforcesGeneratedColumns, generationExpressionsOf } from '../../constraints/definitions.js';
+import { checkConstraintsOf, enforcesGeneratedColumns, generationExpressionsOf, invariantsOf } from '../../constraints/definitions.js';
 import { DeltaError } from '../../errors.js';
 import { referencedColumns } from '../../expr/ast.js';
 import { parseExpression } from '../../expr/parse.js';
@@ -17,10 +17,10 @@ import { formatColumnPath, isPrefixOf } from './paths.js';
 
 export const CLUSTERING_DOMAIN = 'delta.clustering';
 
-/** A rule (CHECK constraint or generated column) that reads a column. */
+/** A rule (CHECK constraint, generated column, column invariant) that reads a column. */
 export interface DependentRule {
-  readonly kind: 'constraint' | 'generated column';
-  /** The constraint name or the generated column's name. */
+  readonly kind: 'constraint' | 'generated column' | 'invariant of column';
+  /** The constraint name, or the name of the generated column or of the column with the invariant. */
   readonly name: string;
   readonly expression: string;
 }
@@ -41,11 +41,16 @@ export function expressionDependsOn(text: string, path: readonly string[]): bool
   return columns.some((c) => (c.length <= path.length ? isPrefixOf(c, path) : isPrefixOf(path, c)));
 }
 
-/** The CHECK constraints and (enforced) generation expressions that depend on the column at `path`. */
-export function dependentRules(path: readonly string[], metadata: Metadata, schema: StructType, protocol: Protocol): DependentRule[] {
+/** The CHECK constraints, column invariants and (enforced) generation expressions that depend on the column at `path`. */
+export function dependentRules(path: readonly string[], metadata: Metadata, schema: StructType, protocol: Protocol, options: { dropping?: boolean } = {}): DependentRule[] {
   const out: DependentRule[] = [];
   for (const c of checkConstraintsOf(metadata.configuration)) {
     if (expressionDependsOn(c.text, path)) out.push({ kind: 'constraint', name: c.name, expression: c.text });
+  }
+  // Column invariants (legacy) name columns by their full path, so they break on a rename too.
+  for (const inv of invariantsOf(schema)) {
+    if (options.dropping && isPrefixOf(path, inv.path)) continue; // dropped together with its column
+    if (expressionDependsOn(inv.text, path)) out.push({ kind: 'invariant of column', name: formatColumnPath(inv.path), expression: inv.text });
   }
   if (enforcesGeneratedColumns(protocol)) {
     for (const g of generationExpressionsOf(schema)) {
@@ -60,13 +65,14 @@ export function dependentRules(path: readonly string[], metadata: Metadata, sche
  * and how to proceed (`change` says what was attempted, e.g. "drop", "rename").
  */
 export function refuseDependentRules(path: readonly string[], change: string, metadata: Metadata, schema: StructType, protocol: Protocol, tableRoot: string): void {
-  const rules = dependentRules(path, metadata, schema, protocol);
+  const rules = dependentRules(path, metadata, schema, protocol, { dropping: change === 'drop' });
   if (rules.length === 0) return;
   const column = formatColumnPath(path);
   const list = rules.map((r) => `${r.kind} ${r.name} (${r.expression})`).join('; ');
   const fixes = [
     rules.some((r) => r.kind === 'constraint') ? 'drop the constraint first (dropConstraint)' : '',
     rules.some((r) => r.kind === 'generated column') ? 'drop the generated column first' : '',
+    rules.some((r) => r.kind === 'invariant of column') ? 'rewrite the table without the column invariant' : '',
   ].filter((x) => x !== '');
   throw new DeltaError(
     'UNSUPPORTED_OPERATION',

@@ -52,6 +52,18 @@ export function parseColumnPath(text: string): string[] {
   }
 }
 
+/** A column named by a path text (`s.a`, `` `a.b`.c ``) or by its name parts (`['s', 'a']`). */
+export type ColumnRef = string | readonly string[];
+
+/** The name parts of a column reference; INVALID_ARGUMENT for an empty path or part. */
+export function toPath(column: ColumnRef): string[] {
+  if (typeof column === 'string') return parseColumnPath(column);
+  if (!Array.isArray(column) || column.length === 0 || column.some((p) => typeof p !== 'string' || p === '')) {
+    throw new DeltaError('INVALID_ARGUMENT', `A column must be a path such as "s.a" or its non-empty name parts such as ["s", "a"], got ${JSON.stringify(column)}.`);
+  }
+  return [...column];
+}
+
 /** The path as Spark's `UnresolvedAttribute.name` prints it: parts containing a dot are back-quoted. */
 export function formatColumnPath(parts: readonly string[]): string {
   return parts.map((p) => (p.includes('.') ? `\`${p.replace(/`/g, '``')}\`` : p)).join('.');

@@ -16,6 +16,7 @@ import { DeltaError } from '../../errors.js';
 import { parseIntervalMs } from '../../log/checkpoint-writer.js';
 import { columnMappingMode, COLUMN_ID_KEY, COLUMN_MAPPING_MODE_KEY, PHYSICAL_NAME_KEY } from '../../schema/column-mapping.js';
 import type { Snapshot } from '../../table/snapshot.js';
+import { canonicalFeatureName } from '../../write/protocol-for.js';
 import { parseStatsColumns } from '../../write/stats-collector.js';
 import { commitMetadataChange, type AlterOptions } from './commit.js';
 import { allFields } from './paths.js';
@@ -120,12 +121,23 @@ const KNOWN: Readonly<Record<string, KnownProperty>> = {
   writePartitionColumnsToParquet: BOOLEAN,
 };
 
+const FEATURE_PREFIX = 'delta.feature.';
 const CANONICAL = new Map(Object.keys(KNOWN).map((k) => [`delta.${k.toLowerCase()}`, `delta.${k}`]));
 
-/** The canonical spelling of a known Delta property key (case-insensitive), else the key as given. */
+/**
+ * The canonical spelling of a known Delta property key (case-insensitive), else the key as given;
+ * `delta.feature.<name>` gets the feature's canonical name (Spark matches feature names
+ * case-insensitively).
+ */
 export function normalizePropertyKey(key: string): string {
-  return CANONICAL.get(key.toLowerCase()) ?? key;
+  const lower = key.toLowerCase();
+  if (lower.startsWith(FEATURE_PREFIX)) {
+    const feature = canonicalFeatureName(key.slice(FEATURE_PREFIX.length));
+    return feature === undefined ? key : FEATURE_PREFIX + feature;
+  }
+  return CANONICAL.get(lower) ?? key;
 }
+
 
 /**
  * Validates properties to set and returns them with canonical keys (see the module doc). Throws

@@ -20,7 +20,7 @@ import type { Snapshot } from '../../table/snapshot.js';
 import { parseStatsColumns } from '../../write/stats-collector.js';
 import { commitMetadataChange, type AlterOptions } from './commit.js';
 import { clusteringColumnPaths, refuseDependentRules } from './dependents.js';
-import { editStruct, formatColumnPath, isPrefixOf, parseColumnPath, quotedColumnPath, resolvePath, type ResolvedPath } from './paths.js';
+import { editStruct, formatColumnPath, isPrefixOf, parseColumnPath, quotedColumnPath, resolvePath, toPath, type ColumnRef, type ResolvedPath } from './paths.js';
 
 const STATS_COLUMNS_KEY = 'delta.dataSkippingStatsColumns';
 
@@ -33,9 +33,9 @@ export interface DropColumnsOptions extends AlterOptions {
  * Renames column `from` (a path; nested fields too) to `to`: the new name, or a path naming the
  * same parent struct (`s.a` → `s.b`). Returns the new version.
  */
-export async function renameColumn(engine: Engine, snapshot: Snapshot, from: string, to: string, options: AlterOptions = {}): Promise<{ version: number }> {
+export async function renameColumn(engine: Engine, snapshot: Snapshot, from: ColumnRef, to: string, options: AlterOptions = {}): Promise<{ version: number }> {
   requireColumnMapping(snapshot, 'rename');
-  const resolved = resolvePath(snapshot.schema, parseColumnPath(from));
+  const resolved = resolvePath(snapshot.schema, toPath(from));
   const index = fieldIndexAt(resolved, 'rename');
   const parent = resolved.names.slice(0, -1);
   const newName = targetName(parent, to, resolved);
@@ -69,14 +69,14 @@ export async function renameColumn(engine: Engine, snapshot: Snapshot, from: str
 }
 
 /** Drops columns (paths; nested fields too). Returns the new version (the current one when `ifExists` found none). */
-export async function dropColumns(engine: Engine, snapshot: Snapshot, names: readonly string[], options: DropColumnsOptions = {}): Promise<{ version: number }> {
+export async function dropColumns(engine: Engine, snapshot: Snapshot, names: readonly ColumnRef[], options: DropColumnsOptions = {}): Promise<{ version: number }> {
   if (!Array.isArray(names) || names.length === 0) throw new DeltaError('INVALID_ARGUMENT', 'dropColumns needs at least one column name, e.g. dropColumns(["b", "s.c"]).');
   requireColumnMapping(snapshot, 'drop');
   const clustering = clusteringColumnPaths(snapshot.protocol, snapshot.domainMetadata, snapshot.schema);
   let schema: StructType = snapshot.schema;
   const dropped: string[][] = [];
   for (const name of names) {
-    const path = parseColumnPath(name);
+    const path = toPath(name);
     let resolved: ResolvedPath;
     try {
       resolved = resolvePath(schema, path);

@@ -234,3 +234,54 @@ describe('commit parameters are what Spark records', () => {
     expect(JSON.parse(parametersOf(dir, 1).column!)).toEqual({ name: 'a', type: 'long', nullable: true, metadata: { comment: 'old' } });
   });
 });
+
+describe('ALTER COLUMN with positions and several changes in one commit (DeltaAlterTableTests CHANGE COLUMN cases)', () => {
+  const names = (s: StructType) => s.fields.map((f) => f.name);
+  async function v1v2v3(): Promise<DeltaTable> {
+    const dir = join(dirs.make(), 't');
+    const schema = struct([field('v1', primitive('integer')), field('v2', primitive('string')), field('s', struct([field('a', primitive('integer')), field('b', primitive('integer'))]))]);
+    const t = open(dir);
+    await t.create({ schema, partitionBy: ['v2'] });
+    await t.write({ rows: [{ v1: 1, v2: 'x', s: { a: 2, b: 3 } }], schema }, { mode: 'append' });
+    return t;
+  }
+
+  it('moves columns first, after another, after itself, after the last; nested too; a partition column too', async () => {
+    const t = await v1v2v3();
+    await t.alterColumns([{ column: 'v2', position: { first: true } }]);
+    expect(names((await t.snapshot()).schema)).toEqual(['v2', 'v1', 's']);
+    await t.alterColumns([{ column: 'v2', position: { after: 'S' } }]);
+    expect(names((await t.snapshot()).schema)).toEqual(['v1', 's', 'v2']);
+    await t.alterColumns([{ column: 'v1', position: { after: 'v1' } }]);
+    expect(names((await t.snapshot()).schema)).toEqual(['v1', 's', 'v2']);
+    await t.alterColumns([{ column: ['s', 'b'], position: { first: true } }]);
+    const snap = await t.snapshot();
+    expect(names(snap.schema.fields[1]!.type as StructType)).toEqual(['b', 'a']);
+    expect(snap.partitionColumns).toEqual(['v2']);
+    expect(JSON.parse(parametersOf(t.tableRoot, 5).column!)).toMatchObject({ name: 's.b' });
+    expect(parametersOf(t.tableRoot, 5).position).toBe('FIRST');
+    expect(await readRows(engine, t.tableRoot)).toEqual([{ v1: '1', s: '{a:2,b:3}', v2: '"x"' }]);
+    const e = await rejects(t.alterColumns([{ column: 'v1', position: { after: 'unknown' } }]), 'COLUMN_NOT_FOUND');
+    expect(e.message).toMatch(/after "unknown"/);
+  });
+
+  it('several columns in one CHANGE COLUMNS commit; SET NOT NULL and repeated columns are refused', async () => {
+    const t = await v1v2v3();
+    await t.alterColumns([
+      { column: 'v1', comment: 'first', position: { after: 's' } },
+      { column: 's.a', comment: 'nested' },
+    ]);
+    const snap = await t.snapshot();
+    expect(names(snap.schema)).toEqual(['v2', 's', 'v1']);
+    expect(commitInfoOf(t.tableRoot, 2).operation).toBe('CHANGE COLUMNS');
+    expect(JSON.parse(parametersOf(t.tableRoot, 2).columns!)).toEqual([
+      { name: 'v1', type: 'integer', nullable: true, metadata: { comment: 'first' }, position: 'AFTER s' },
+      { name: 's.a', type: 'integer', nullable: true, metadata: { comment: 'nested' } },
+    ]);
+    const nn = await rejects(t.alterColumns([{ column: 'v1', nullable: false }]), 'UNSUPPORTED_OPERATION');
+    expect(nn.message).toMatch(/NOT NULL.*addConstraint/);
+    await rejects(t.alterColumns([{ column: 's', comment: 'x' }, { column: 's.a', comment: 'y' }]), 'INVALID_ARGUMENT');
+    await rejects(t.alterColumns([{ column: 'v1' }]), 'INVALID_ARGUMENT');
+    expect((await t.snapshot()).version).toBe(2);
+  });
+});

@@ -11,7 +11,7 @@ import { columnId, physicalName } from '../../../src/schema/column-mapping.js';
 import { field, primitive, struct, type StructType } from '../../../src/schema/types.js';
 import { DeltaTable } from '../../../src/table/delta-table.js';
 import { describeFixtures, golden, goldenExpected } from '../../fixtures.js';
-import { commitInfoOf, localEngine, readParquetDir, readRows, rejects, rowObjects as rowsOf, TempDirs } from './helpers.js';
+import { commitInfoOf, localEngine, parametersOf, readParquetDir, readRows, rejects, rowObjects as rowsOf, TempDirs } from './helpers.js';
 
 const dirs = new TempDirs();
 let engine: Engine;
@@ -129,6 +129,15 @@ describe('SET / UNSET TBLPROPERTIES', () => {
     expect((await t.snapshot()).protocol).toEqual({ minReaderVersion: 1, minWriterVersion: 4 });
     await t.setProperties({ 'delta.enableDeletionVectors': 'true' });
     expect((await t.snapshot()).protocol).toMatchObject({ minReaderVersion: 3, minWriterVersion: 7, readerFeatures: ['deletionVectors'] });
+  });
+
+  it('feature names match case-insensitively, as in the property Spark recorded for kernel/type-widening', async () => {
+    const t = await table();
+    await t.setProperties({ 'delta.enableTypeWidening': 'true', 'delta.feature.timestampntz': 'supported' });
+    const p = (await t.snapshot()).protocol;
+    expect(p.readerFeatures).toEqual(['typeWidening', 'timestampNtz']);
+    expect(JSON.parse(parametersOf(t.tableRoot, 1).properties!)).toEqual({ 'delta.enableTypeWidening': 'true', 'delta.feature.timestampNtz': 'supported' });
+    await rejects(t.setProperties({ 'delta.feature.noSuchFeature': 'supported' }), 'INVALID_ARGUMENT');
   });
 
   it('the column mapping mode cannot be unset, and maxColumnId cannot be removed', async () => {

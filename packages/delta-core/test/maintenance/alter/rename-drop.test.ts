@@ -210,6 +210,18 @@ describeFixtures('RENAME / DROP COLUMN refused while rules depend on the column'
     expect(JSON.stringify((await t.snapshot()).schema.fields[1]!.type)).toMatch(/"name":"w"/);
   });
 
+  it('a column invariant (legacy delta.invariants) blocks renaming the column it reads', async () => {
+    const dir = join(dirs.make(), 't');
+    const t = open(dir);
+    const invariant = { 'delta.invariants': JSON.stringify({ expression: { expression: 'v < 3' } }) };
+    await t.create({ schema: struct([field('k', primitive('string')), field('v', primitive('integer'), true, invariant)]), properties: { 'delta.columnMapping.mode': 'name' } });
+    const e = await rejects(t.renameColumn('v', 'w'), 'UNSUPPORTED_OPERATION');
+    expect(e.message).toMatch(/invariant of column v \(v < 3\)/);
+    await t.renameColumn('k', 'key');
+    await t.dropColumns(['v']); // the invariant goes with its column
+    expect((await t.snapshot()).schema.fields.map((f) => f.name)).toEqual(['key']);
+  });
+
   it('clustering columns cannot be dropped; renaming one keeps the clustering (the domain names it physically)', async () => {
     const dir = join(dirs.make(), 't');
     const t = open(dir);
