@@ -54,6 +54,9 @@ describeFixtures('deltakit alter', () => {
     expect((await alter(t, 'unset-properties', 'owner', 'nope', '--if-exists')).version).toBe(6);
     expect(await alter(t, 'add-constraint', 'tiny_range', 'tiny IS NULL OR tiny > -200')).toEqual({ table: t, operation: 'ADD CONSTRAINT', version: 7 });
     expect(await alter(t, 'drop-constraint', 'missing', '--if-exists')).toEqual({ table: t, operation: 'DROP CONSTRAINT', version: 7, dropped: false });
+    expect(await alter(t, 'move-column', 'c', 'after', 'ShortType')).toEqual({ table: t, operation: 'CHANGE COLUMN', version: 8 });
+    expect(await alter(t, 'move-column', 'c', 'first')).toEqual({ table: t, operation: 'CHANGE COLUMN', version: 9 });
+    expect(await alter(t, 'move-column', 'c', 'after', 'tiny')).toEqual({ table: t, operation: 'CHANGE COLUMN', version: 10 });
 
     const after = await catRows(t);
     expect(after.map((r) => Object.keys(r))[0]).toEqual(Object.keys(before[0]!).filter((k) => k !== 'StringType').map((k) => (k === 'ByteType' ? 'tiny' : k)).flatMap((k) => (k === 'tiny' ? ['tiny', 'c'] : [k])));
@@ -74,6 +77,7 @@ describeFixtures('deltakit alter', () => {
     expect((await fails('alter', t, 'rename-column', 'a')).line).toMatch(/'rename-column' takes 2 arguments, got 1/);
     expect((await fails('alter', t, 'set-comment', 'ShortType', 'x', '--if-exists')).line).toMatch(/--if-exists applies to/);
     expect((await fails('alter', t, 'set-properties', 'novalue')).line).toMatch(/key=value/);
+    expect((await fails('alter', t, 'move-column', 'ShortType', 'last')).line).toMatch(/'first' or 'after <column>'/);
     expect(await fails('alter', t, 'unset-properties', 'nope')).toMatchObject({ code: 'INVALID_ARGUMENT', status: 2 });
     expect(await fails('alter', t, 'change-type', 'ShortType', 'INT')).toMatchObject({ code: 'UNSUPPORTED_OPERATION', status: 1 });
     expect(await fails('alter', t, 'enable-column-mapping', 'id')).toMatchObject({ code: 'UNSUPPORTED_OPERATION', status: 1 });

@@ -16,6 +16,7 @@ Changes:
   set-comment <column> <text>        Set a column's comment
   change-type <column> <type>        Widen a column's type (tables with delta.enableTypeWidening)
   drop-not-null <column>             Make a NOT NULL column nullable
+  move-column <column> first|after <c>  Move a column within its struct
   set-properties <k=v> ...           Set table properties (validated as Spark does)
   unset-properties <k> ...           Remove table properties (--if-exists ignores missing keys)
   add-constraint <name> <expr>       Add a CHECK constraint (existing rows are checked)
@@ -52,6 +53,7 @@ const CHANGES: Readonly<Record<string, { readonly operation: string; readonly ar
   'set-comment': { operation: 'CHANGE COLUMN', arity: [2, 2], run: (t, [col, text], c) => t.setColumnComment(col!, text!, { signal: c.signal }) },
   'change-type': { operation: 'CHANGE COLUMN', arity: [2, 2], run: (t, [col, type], c) => t.changeColumnType(col!, type!, { signal: c.signal }) },
   'drop-not-null': { operation: 'CHANGE COLUMN', arity: [1, 1], run: (t, [col], c) => t.dropNotNull(col!, { signal: c.signal }) },
+  'move-column': { operation: 'CHANGE COLUMN', arity: [2, 3], run: (t, [col, where, after], c) => t.alterColumns([{ column: col!, position: position(where!, after) }], { signal: c.signal }) },
   'set-properties': { operation: 'SET TBLPROPERTIES', arity: [1, Infinity], run: (t, args, c) => t.setProperties(keyValues(args), { signal: c.signal }) },
   'unset-properties': { operation: 'UNSET TBLPROPERTIES', arity: [1, Infinity], run: (t, args, c) => t.unsetProperties(args, { ifExists: c.ifExists, signal: c.signal }) },
   'add-constraint': { operation: 'ADD CONSTRAINT', arity: [2, 2], run: (t, [name, expr], c) => t.addConstraint(name!, expr!, { signal: c.signal }) },
@@ -117,6 +119,13 @@ function keyValues(args: readonly string[]): Record<string, string> {
     out[a.slice(0, eq).trim()] = a.slice(eq + 1);
   }
   return out;
+}
+
+function position(where: string, after: string | undefined): { first: true } | { after: string } {
+  const w = where.toLowerCase();
+  if (w === 'first' && after === undefined) return { first: true };
+  if (w === 'after' && after !== undefined) return { after };
+  throw usageError('alter', `move-column takes 'first' or 'after <column>', got '${[where, after].filter((x) => x !== undefined).join(' ')}'`);
 }
 
 function columnMappingMode(mode: string): 'name' | 'id' {
