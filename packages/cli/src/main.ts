@@ -5,6 +5,7 @@
  */
 import { isDeltaError } from '@deltakit/core';
 import { parseCommandArgs } from './args.js';
+import { alterCommand } from './commands/alter.js';
 import { catCommand } from './commands/cat.js';
 import { changesCommand } from './commands/changes.js';
 import { checkpointCommand } from './commands/checkpoint.js';
@@ -22,7 +23,7 @@ import { vacuumCommand } from './commands/vacuum.js';
 import { Output, type OutputStream } from './output.js';
 
 /** The subcommands, in the order `--help` lists them. */
-export const COMMANDS: readonly Command[] = [catCommand, describeCommand, historyCommand, changesCommand, filesCommand, createCommand, writeCommand, sqlCommand, optimizeCommand, vacuumCommand, restoreCommand, checkpointCommand, demoCommand];
+export const COMMANDS: readonly Command[] = [catCommand, describeCommand, historyCommand, changesCommand, filesCommand, createCommand, writeCommand, sqlCommand, alterCommand, optimizeCommand, vacuumCommand, restoreCommand, checkpointCommand, demoCommand];
 
 /** Where the CLI writes; `process` streams by default, stand-ins in tests. */
 export interface MainIo {

@@ -34,3 +34,4 @@ export type { VacuumMode, VacuumOptions, VacuumResult } from './maintenance/vacu
 export type { RestoreMetrics, RestoreOptions, RestoreTarget } from './maintenance/restore.js';
 export { parseDdlSchema, parseSchemaArgument } from './schema/ddl.js';
 export { parseJsonExact, JsonNumber, JsonSyntaxError, jsonKeys, stringifyJsonExact, type ExactJsonOptions } from './util/json.js';
+export type { AddColumnSpec, AlterOptions, AlterColumnsOptions, ColumnChangeSpec, ColumnPosition, ColumnRef, DropColumnsOptions, UnsetPropertiesOptions, TableDetail } from './maintenance/alter/index.js';

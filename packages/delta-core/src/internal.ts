@@ -71,3 +71,6 @@ export * from './maintenance/optimize/index.js';
 export { concatBatches, concatData } from './expr/concat.js';
 // Liquid clustering building blocks (ALTER TABLE keeps the clustering domain valid; DESCRIBE DETAIL lists the columns).
 export { CLUSTERING_DOMAIN, LIQUID_PROVIDER, clusteringColumnsOf, clusteringAfterSchemaChange, type ClusteringColumn, type ClusteringUpdate, type ColumnRename, type SchemaChange } from './maintenance/clustering/index.js';
+// ALTER TABLE building blocks (column paths as Spark prints them, ADD COLUMNS DDL, DESCRIBE DETAIL features).
+export { parseDdlColumnSpecs, type DdlColumnSpec, type DdlColumnPosition } from './schema/ddl.js';
+export { parseColumnPath, formatColumnPath, quotedColumnPath, tableFeatures, describeDetail, locationOf, validateProperties, normalizePropertyKey, clusteringColumnPaths, ALLOWED_CHANGES } from './maintenance/alter/index.js';

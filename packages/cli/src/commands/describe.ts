@@ -1,5 +1,5 @@
-import { DeltaTable, clusteringColumns, type DataType, type Protocol, type Snapshot, type StructType } from '@deltakit/core';
-import { formatDataType } from '@deltakit/core/internal';
+import { DeltaTable, type DataType, type Protocol, type Snapshot, type StructType, type TableDetail } from '@deltakit/core';
+import { describeDetail, formatDataType, locationOf } from '@deltakit/core/internal';
 import { choiceOption, integerOption, tableArg, type ParsedArgs } from '../args.js';
 import { toJsonText } from '../format/json-text.js';
 import type { Command, CommandContext } from './command.js';
@@ -18,16 +18,18 @@ Options:
 
 JSON fields: version, protocol {minReaderVersion, minWriterVersion, readerFeatures,
 writerFeatures}, metadata {id, name, description, format, schema, partitionColumns,
-configuration, createdTime}, clusteringColumns (liquid clustering columns, [] when not
-clustered), numFiles, sizeInBytes, numRecords (null when some file has no record count in its
-statistics), appTransactions {appId: version}.
+configuration, createdTime}, numFiles, sizeInBytes, numRecords (null when some file has no
+record count in its statistics), appTransactions {appId: version}; and Spark's DESCRIBE DETAIL
+fields: format ("delta"), id, name, description, location, createdAt, lastModified (ISO times),
+partitionColumns, clusteringColumns, properties, minReaderVersion, minWriterVersion,
+tableFeatures (every supported feature, legacy ones included, sorted).
 `,
   options: { version: { type: 'string' }, format: { type: 'string' } },
   run: runDescribe,
 };
 
 /** The JSON document `describe` prints (bigints print as exact integers). */
-export interface TableDescription {
+export interface TableDescription extends Omit<TableDetail, 'numFiles' | 'sizeInBytes'> {
   version: number;
   protocol: { minReaderVersion: number; minWriterVersion: number; readerFeatures: readonly string[] | null; writerFeatures: readonly string[] | null };
   metadata: {
@@ -55,15 +57,15 @@ async function runDescribe(args: ParsedArgs, ctx: CommandContext): Promise<void>
   const table = DeltaTable.forPath(path);
   try {
     const snapshot = await table.snapshot({ ...(version === undefined ? {} : { version }), signal: ctx.signal });
-    const description = await describeSnapshot(snapshot);
+    const description = await describeSnapshot(snapshot, await describeDetail(table.engine, snapshot, locationOf(table.uri, table.tableRoot), ctx.signal));
     await ctx.out.write(format === 'json' ? `${toJsonText(description, 2)}\n` : describeText(path, description, snapshot.schema));
   } finally {
     await table.close();
   }
 }
 
-/** The `describe` document for one snapshot. */
-export async function describeSnapshot(snapshot: Snapshot): Promise<TableDescription> {
+/** The `describe` document for one snapshot, with its DESCRIBE DETAIL record. */
+export async function describeSnapshot(snapshot: Snapshot, detail: TableDetail): Promise<TableDescription> {
   const files = await snapshot.files();
 
   let sizeInBytes = 0n;
@@ -87,11 +89,23 @@ export async function describeSnapshot(snapshot: Snapshot): Promise<TableDescrip
       configuration: metadata.configuration,
       createdTime: metadata.createdTime ?? null,
     },
-    clusteringColumns: clusteringColumns(snapshot),
     numFiles: files.length,
     sizeInBytes,
     numRecords,
     appTransactions: Object.fromEntries(snapshot.appTransactions),
+    format: detail.format,
+    id: detail.id,
+    name: detail.name,
+    description: detail.description,
+    location: detail.location,
+    createdAt: detail.createdAt,
+    lastModified: detail.lastModified,
+    partitionColumns: detail.partitionColumns,
+    clusteringColumns: detail.clusteringColumns,
+    properties: detail.properties,
+    minReaderVersion: detail.minReaderVersion,
+    minWriterVersion: detail.minWriterVersion,
+    tableFeatures: detail.tableFeatures,
   };
 }
 
@@ -116,16 +130,19 @@ function describeText(path: string, d: TableDescription, schema: StructType): st
   const { protocol: p, metadata: m } = d;
   const lines = [
     `Table:          ${path}`,
+    `Location:       ${d.location}`,
     `Version:        ${d.version}`,
     `Id:             ${m.id}`,
   ];
   if (m.name !== null) lines.push(`Name:           ${m.name}`);
   if (m.description !== null) lines.push(`Description:    ${m.description}`);
   if (m.createdTime !== null) lines.push(`Created:        ${new Date(m.createdTime).toISOString()}`);
+  lines.push(`Last modified:  ${d.lastModified.toISOString()}`);
   lines.push(`Format:         ${m.format.provider}`);
   lines.push(`Protocol:       reader v${p.minReaderVersion}, writer v${p.minWriterVersion}`);
   if (p.readerFeatures) lines.push(`Reader features: ${p.readerFeatures.join(', ') || '(none)'}`);
   if (p.writerFeatures) lines.push(`Writer features: ${p.writerFeatures.join(', ') || '(none)'}`);
+  lines.push(`Table features: ${d.tableFeatures.join(', ') || '(none)'}`);
   lines.push(`Partitioned by: ${m.partitionColumns.length > 0 ? m.partitionColumns.join(', ') : '(not partitioned)'}`);
   if (d.clusteringColumns.length > 0) lines.push(`Clustered by:   ${d.clusteringColumns.join(', ')}`);
   lines.push(`Files:          ${d.numFiles} (${formatBytes(d.sizeInBytes)})`);

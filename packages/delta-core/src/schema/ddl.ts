@@ -53,6 +53,32 @@ export function parseDdlSchema(text: string): StructType {
   return { kind: 'struct', fields };
 }
 
+/** Where ALTER TABLE ADD COLUMNS places a column: first in its struct, or after a sibling. */
+export type DdlColumnPosition = { readonly first: true } | { readonly after: string };
+
+/** One column of an ADD COLUMNS list: its path (parent struct names, then its own name), field and position. */
+export interface DdlColumnSpec {
+  /** Name parts: the parents it is added into, then the new column's name (`s.d` → `['s', 'd']`). */
+  readonly path: readonly string[];
+  /** The new field, named by the last path part. */
+  readonly field: StructField;
+  readonly position?: DdlColumnPosition;
+}
+
+/**
+ * Parses the column list of Spark's `ALTER TABLE ... ADD COLUMNS (...)`: like
+ * {@link parseDdlSchema}, but a name may be a dotted path into a struct (`s.d STRING`, parts
+ * back-quoted as needed) and each column may end with a position, `FIRST` or `AFTER name`, in any
+ * order with `NOT NULL` and `COMMENT '...'`. Duplicates are not checked here (the schema decides).
+ * Throws PARSE_ERROR naming the character position of the problem.
+ */
+export function parseDdlColumnSpecs(text: string): DdlColumnSpec[] {
+  const p = new DdlParser(text, { dottedNames: true });
+  const specs = p.columnSpecs();
+  p.expectEnd("',' or the end of the column list");
+  return specs;
+}
+
 /**
  * Parses one Spark SQL data type (`BIGINT`, `DECIMAL(10,2)`, `ARRAY<STRUCT<a: INT>>`, the same
  * names and aliases as {@link parseDdlSchema}); the whole text must be the type.
@@ -106,6 +132,8 @@ interface DdlParserOptions {
   /** Embedded in a larger text: a character outside the DDL alphabet ends the type instead of failing. */
   readonly embedded?: boolean;
   readonly error?: (pos: number, problem: string) => DeltaError;
+  /** Lex `.` as punctuation, for dotted column paths (ADD COLUMNS). */
+  readonly dottedNames?: boolean;
 }
 
 class DdlParser {
@@ -147,8 +175,35 @@ class DdlParser {
     if (nameTok.kind !== 'word') throw this.error(nameTok.pos, `expected a column name, found ${this.describe(nameTok)}`);
     if (nested) this.acceptPunct(':');
     const type = this.dataType();
+    const { nullable, metadata } = this.columnOptions(false);
+    return { name: nameTok.text, type, nullable, metadata };
+  }
+
+  /** `path type [NOT NULL] [COMMENT '...'] [FIRST | AFTER name]`, comma-separated (ADD COLUMNS). */
+  columnSpecs(): DdlColumnSpec[] {
+    const specs: DdlColumnSpec[] = [];
+    for (;;) {
+      const path = [this.columnName()];
+      while (this.acceptPunct('.')) path.push(this.columnName());
+      const type = this.dataType();
+      const { nullable, metadata, position } = this.columnOptions(true);
+      const field: StructField = { name: path[path.length - 1]!, type, nullable, metadata };
+      specs.push(position === undefined ? { path, field } : { path, field, position });
+      if (!this.acceptPunct(',')) return specs;
+    }
+  }
+
+  private columnName(): string {
+    const t = this.next();
+    if (t.kind !== 'word') throw this.error(t.pos, `expected a column name, found ${this.describe(t)}`);
+    return t.text;
+  }
+
+  /** The options after a column's type, in any order; a position only when `withPosition`. */
+  private columnOptions(withPosition: boolean): { nullable: boolean; metadata: Record<string, unknown>; position?: DdlColumnPosition } {
     let nullable = true;
     const metadata: Record<string, unknown> = {};
+    let position: DdlColumnPosition | undefined;
     for (;;) {
       const t = this.peek();
       if (isKeyword(t, 'NOT')) {
@@ -161,9 +216,15 @@ class DdlParser {
         const c = this.next();
         if (c.kind !== 'string') throw this.error(c.pos, `expected a quoted comment after COMMENT, found ${this.describe(c)}`);
         metadata['comment'] = c.text;
+      } else if (withPosition && position === undefined && isKeyword(t, 'FIRST')) {
+        this.next();
+        position = { first: true };
+      } else if (withPosition && position === undefined && isKeyword(t, 'AFTER')) {
+        this.next();
+        position = { after: this.columnName() };
       } else break;
     }
-    return { name: nameTok.text, type, nullable, metadata };
+    return position === undefined ? { nullable, metadata } : { nullable, metadata, position };
   }
 
   dataType(): DataType {
@@ -273,7 +334,7 @@ class DdlParser {
     } else if (c === "'" || c === '"') {
       const [value, end] = readQuoted(text, i, c, true, (pos, why) => this.error(pos, why));
       t = { kind: 'string', text: value, pos: i, end };
-    } else if ('<>(),:'.includes(c) || this.options.embedded) {
+    } else if ('<>(),:'.includes(c) || (c === '.' && this.options.dottedNames) || this.options.embedded) {
       t = { kind: 'punct', text: c, pos: i, end: i + 1 };
     } else {
       throw this.error(i, `unexpected character '${c}'`);

@@ -15,7 +15,9 @@ import type { OptimizeMetrics } from '../maintenance/optimize/metrics.js';
 import { optimizeTable } from '../maintenance/optimize/optimize.js';
 import type { OptimizeOptions } from '../maintenance/optimize/options.js';
 import { Transaction, type TransactionOptions } from '../transaction/transaction.js';
-import { createTable, setTableProperties, type CreateTableOptions, type CreateTableResult } from '../write/create-table.js';
+import { createTable, type CreateTableOptions, type CreateTableResult } from '../write/create-table.js';
+import * as alter from '../maintenance/alter/index.js';
+import type { DataType } from '../schema/types.js';
 import type { WriteInput } from '../write/input.js';
 import { writeTable, type WriteOptions, type WriteResult } from '../write/write-operation.js';
 import { vacuumTable, type VacuumOptions, type VacuumResult } from '../maintenance/vacuum/index.js';
@@ -156,9 +158,12 @@ export class DeltaTable {
     return writeTable(this.engine, this.tableRoot, data, { timeZone: this.sessionTimeZone, ...options }, (signal) => this.#currentOrNull(signal));
   }
 
-  /** Sets table properties, upgrading the protocol when a property turns a feature on. */
-  async setProperties(properties: Readonly<Record<string, string>>, options: { signal?: AbortSignal } = {}): Promise<{ version: number }> {
-    return setTableProperties(this.engine, this.tableRoot, properties, options);
+  /**
+   * Sets table properties (ALTER TABLE SET TBLPROPERTIES), validated as Spark validates them and
+   * upgrading the protocol when a property turns a feature on; `comment` sets the description.
+   */
+  async setProperties(properties: Readonly<Record<string, string>>, options: alter.AlterOptions = {}): Promise<{ version: number }> {
+    return alter.setTableProperties(this.engine, await this.#current(options), properties, options);
   }
 
   /**
@@ -231,6 +236,63 @@ export class DeltaTable {
   /** Brings the table back to an earlier version in one commit (Spark's RESTORE; see `maintenance/restore.ts`). */
   async restore(target: RestoreTarget, options: RestoreOptions = {}): Promise<RestoreMetrics> {
     return restoreTable(this, target, options);
+  }
+
+  // ---- ALTER TABLE and DESCRIBE DETAIL (maintenance/alter/) ----
+
+  #current(options: { signal?: AbortSignal }): Promise<Snapshot> {
+    return this.snapshot(options.signal ? { signal: options.signal } : {});
+  }
+
+  /** ALTER TABLE ADD COLUMNS: fields (with `first` / `after` / `parent`) or DDL text (`'c INT AFTER b, s.d STRING'`). */
+  async addColumns(columns: readonly alter.AddColumnSpec[] | string, options: alter.AlterOptions = {}): Promise<{ version: number }> {
+    return alter.addColumns(this.engine, await this.#current(options), columns, options);
+  }
+
+  /** ALTER TABLE RENAME COLUMN (column-mapped tables only); `from` may be nested (`s.a`). */
+  async renameColumn(from: alter.ColumnRef, to: string, options: alter.AlterOptions = {}): Promise<{ version: number }> {
+    return alter.renameColumn(this.engine, await this.#current(options), from, to, options);
+  }
+
+  /** ALTER TABLE DROP COLUMNS (column-mapped tables only); nested paths too. */
+  async dropColumns(names: readonly alter.ColumnRef[], options: alter.DropColumnsOptions = {}): Promise<{ version: number }> {
+    return alter.dropColumns(this.engine, await this.#current(options), names, options);
+  }
+
+  /** ALTER TABLE ALTER COLUMN c COMMENT '...'. */
+  async setColumnComment(column: alter.ColumnRef, comment: string, options: alter.AlterOptions = {}): Promise<{ version: number }> {
+    return alter.setColumnComment(this.engine, await this.#current(options), column, comment, options);
+  }
+
+  /** ALTER TABLE ALTER COLUMN c TYPE t: a widening the table's type widening allows (DataType or DDL text). */
+  async changeColumnType(column: alter.ColumnRef, type: DataType | string, options: alter.AlterOptions = {}): Promise<{ version: number }> {
+    return this.alterColumns([{ column, type }], options);
+  }
+
+  /** ALTER TABLE ALTER COLUMN with several changes (type, comment, DROP NOT NULL, FIRST / AFTER) in one commit. */
+  async alterColumns(changes: readonly alter.ColumnChangeSpec[], options: alter.AlterOptions = {}): Promise<{ version: number }> {
+    return alter.alterColumns(this.engine, await this.#current(options), changes, { ...options, reload: () => this.#current(options) });
+  }
+
+  /** ALTER TABLE ALTER COLUMN c DROP NOT NULL. */
+  async dropNotNull(column: alter.ColumnRef, options: alter.AlterOptions = {}): Promise<{ version: number }> {
+    return alter.dropNotNull(this.engine, await this.#current(options), column, options);
+  }
+
+  /** ALTER TABLE UNSET TBLPROPERTIES [IF EXISTS]: unknown keys fail unless `ifExists`. */
+  async unsetProperties(keys: readonly string[], options: alter.UnsetPropertiesOptions = {}): Promise<{ version: number }> {
+    return alter.unsetTableProperties(this.engine, await this.#current(options), keys, options);
+  }
+
+  /** Enables column mapping on an existing table (mode `name`; `id` only at creation, as in Spark). */
+  async enableColumnMapping(mode: 'name' | 'id', options: alter.AlterOptions = {}): Promise<{ version: number }> {
+    return alter.enableColumnMapping(this.engine, await this.#current(options), mode, options);
+  }
+
+  /** DESCRIBE DETAIL of the latest version (or `version`): Spark's fields (format, id, location, numFiles, tableFeatures, ...). */
+  async detail(options: { version?: number; signal?: AbortSignal } = {}): Promise<alter.TableDetail> {
+    const snap = options.version === undefined ? await this.#current(options) : await this.snapshot(options);
+    return alter.describeDetail(this.engine, snap, alter.locationOf(this.uri, this.tableRoot), options.signal);
   }
 
   /** Releases engine resources (worker threads). */

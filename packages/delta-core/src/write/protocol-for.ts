@@ -66,6 +66,13 @@ const WRITER_ONLY_FEATURES: ReadonlySet<string> = new Set([
   'materializePartitionColumns',
 ]);
 
+/** The canonical spelling of a table feature name this library knows (Spark matches them case-insensitively). */
+export function canonicalFeatureName(name: string): string | undefined {
+  const lower = name.toLowerCase();
+  for (const f of [...READER_WRITER_FEATURES, ...WRITER_ONLY_FEATURES]) if (f.toLowerCase() === lower) return f;
+  return undefined;
+}
+
 /** Features that require others to be supported alongside them. */
 const FEATURE_DEPENDENCIES: Readonly<Record<string, readonly string[]>> = {
   rowTracking: ['domainMetadata'],
@@ -95,8 +102,10 @@ export interface ProtocolRequirement {
  * INVALID_ARGUMENT.
  */
 export function protocolFor(configuration: Readonly<Record<string, string>>, schema: StructType, current?: Protocol): ProtocolRequirement {
-  const needed = neededFeatures(configuration, schema);
   const floor: Protocol = current ?? { minReaderVersion: 1, minWriterVersion: 2 };
+  // As Spark: a table that supports the preview of type widening keeps it instead of gaining the stable feature.
+  const preview = supportedWriterFeatures(floor).has('typeWidening-preview');
+  const needed = neededFeatures(configuration, schema).filter((f) => !(preview && f === 'typeWidening'));
   let reader = Math.max(floor.minReaderVersion, versionProperty(configuration, 'delta.minReaderVersion', 3));
   let writer = Math.max(floor.minWriterVersion, versionProperty(configuration, 'delta.minWriterVersion', 7));
   const legacyOnly = writer < 7 && reader < 3 && needed.every((f) => LEGACY_VERSIONS[f] !== undefined);
