@@ -19,6 +19,7 @@ import type { Snapshot } from '../../table/snapshot.js';
 import { canonicalFeatureName } from '../../write/protocol-for.js';
 import { parseStatsColumns } from '../../write/stats-collector.js';
 import { commitMetadataChange, type AlterOptions } from './commit.js';
+import { parseByteSize } from '../optimize/options.js';
 import { allFields } from './paths.js';
 
 /** The table property holding the table description (Spark's `TableCatalog.PROP_COMMENT`). */
@@ -39,6 +40,13 @@ const interval: Check = (v) => {
   try {
     parseIntervalMs(v);
     return true;
+  } catch {
+    return false;
+  }
+};
+const byteSize: Check = (v) => {
+  try {
+    return parseByteSize(v) > 0;
   } catch {
     return false;
   }
@@ -82,6 +90,8 @@ const KNOWN: Readonly<Record<string, KnownProperty>> = {
   'redirectReaderWriter-preview': ANY,
   'redirectWriterOnly-preview': ANY,
   'autoOptimize.autoCompact': ANY,
+  targetFileSize: { check: byteSize, expected: "a positive byte size such as '268435456' or '256mb'" },
+  tuneFileSizesForRewrites: BOOLEAN,
   'parquet.format.version': ANY,
   enableExpiredLogCleanup: BOOLEAN,
   enableFullRetentionRollback: BOOLEAN,

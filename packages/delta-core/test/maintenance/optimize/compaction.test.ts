@@ -218,8 +218,11 @@ describe('OPTIMIZE compaction (bin-packing)', () => {
     expect((await table.optimize()).version).toBeNull();
     await table.setProperties({ 'delta.targetFileSize': '10MB' });
     expect((await table.optimize()).numFilesRemoved).toBe(4);
-    await table.setProperties({ 'delta.targetFileSize': 'ten' });
-    expect(isDeltaError(await failure(table.optimize()), 'INVALID_ARGUMENT')).toBe(true);
+    // Setting an unparseable size is refused; a table another writer left with one fails OPTIMIZE clearly.
+    expect(isDeltaError(await failure(table.setProperties({ 'delta.targetFileSize': 'ten' })), 'INVALID_ARGUMENT')).toBe(true);
+    const foreign = tempTable();
+    await smallFiles(foreign, 2, 10, { properties: { 'delta.targetFileSize': 'ten' } });
+    expect(isDeltaError(await failure(foreign.optimize()), 'INVALID_ARGUMENT')).toBe(true);
   });
 
   it('column mapping (name): new files use physical names; rows unchanged', async () => {
