@@ -81,11 +81,21 @@ describeFixtures('deltakit alter', () => {
     expect(await fails('alter', t, 'unset-properties', 'nope')).toMatchObject({ code: 'INVALID_ARGUMENT', status: 2 });
     expect(await fails('alter', t, 'change-type', 'ShortType', 'INT')).toMatchObject({ code: 'UNSUPPORTED_OPERATION', status: 1 });
     expect(await fails('alter', t, 'enable-column-mapping', 'id')).toMatchObject({ code: 'UNSUPPORTED_OPERATION', status: 1 });
-    expect((await fails('alter', t, 'cluster-by', 'ShortType')).line).toMatch(/cluster-by is not available|UNSUPPORTED_OPERATION/);
     expect(await fails('alter', t, 'add-columns', 'x INT NOT NULL')).toMatchObject({ code: 'UNSUPPORTED_OPERATION', status: 1 });
     expect(await fails('alter', t, 'drop-columns', 'nope')).toMatchObject({ code: 'COLUMN_NOT_FOUND', status: 1 });
     // Nothing was committed by any of them.
     expect(JSON.parse(await ok('describe', t, '--format', 'json')).version).toBe(0);
+  });
+
+  it('clusters an unpartitioned table and refuses clustering a partitioned one', async () => {
+    const t = copyOf(golden('data-reader-primitives'));
+    expect(await alter(t, 'cluster-by', 'as_int')).toEqual({ table: t, operation: 'CLUSTER BY', version: 1 });
+    const d = JSON.parse(await ok('describe', t, '--format', 'json')) as { clusteringColumns?: string[] };
+    expect(d.clusteringColumns).toEqual(['as_int']);
+    const p = copyOf(golden('data-reader-partition-values'));
+    const r = await fails('alter', p, 'cluster-by', 'value');
+    expect(r.status).toBe(1);
+    expect(r.line).toMatch(/partition/i);
   });
 
   it('enables column mapping on a table without it, then renames', async () => {

@@ -24,6 +24,12 @@ async function makeTable(name: string, properties: Record<string, string> = {}):
   return root;
 }
 
+function writeRows(name: string, rows: readonly Record<string, unknown>[]): string {
+  const path = join(dir, name);
+  writeFileSync(path, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  return path;
+}
+
 async function ids(root: string): Promise<string[]> {
   const out = await ok('cat', root, '--format', 'jsonl');
   return out
@@ -35,6 +41,28 @@ async function ids(root: string): Promise<string[]> {
 }
 
 describe('deltakit sql', () => {
+  it('runs the maintenance statements and prints each result as one JSON object', async () => {
+    const root = await makeTable('maint');
+    await ok('write', root, '--mode', 'append', '--input', writeRows('maint.jsonl', [{ id: 10, v: 'v10' }]));
+    const t = `delta.\`${root}\``;
+    const lines = async (...args: string[]): Promise<Record<string, unknown>> => {
+      const out = await ok('sql', ...args);
+      expect(out.trim().split('\n')).toHaveLength(1);
+      return JSON.parse(out) as Record<string, unknown>;
+    };
+    expect(await lines(`OPTIMIZE ${t}`)).toMatchObject({ version: 3, numFilesRemoved: 2, numFilesAdded: 1 });
+    expect(await lines(`VACUUM ${t} DRY RUN`)).toMatchObject({ dryRun: true, numFilesToDelete: 0 });
+    expect(await lines(`ALTER TABLE ${t} ADD COLUMNS (score DOUBLE)`)).toMatchObject({ version: 4 });
+    expect(await lines(`RESTORE TABLE ${t} TO VERSION AS OF 1`)).toMatchObject({ version: 5, restoredVersion: 1 });
+    expect(await ids(root)).toEqual(Array.from({ length: 10 }, (_, i) => `${i}:v${i}`));
+    const history = await lines(`DESCRIBE HISTORY ${t} LIMIT 2`);
+    expect((history.history as { version: number; commitInfo: { operation: string } }[]).map((h) => [h.version, h.commitInfo.operation])).toEqual([
+      [5, 'RESTORE'],
+      [4, 'ADD COLUMNS'],
+    ]);
+    expect(await lines(`DESCRIBE DETAIL ${t}`)).toMatchObject({ format: 'delta', numFiles: 1 });
+  });
+
   it('runs DELETE, UPDATE and MERGE and prints their metrics as one JSON object', async () => {
     const root = await makeTable('t', { 'delta.enableChangeDataFeed': 'true' });
     const del = JSON.parse(await ok('sql', `DELETE FROM delta.\`${root}\` WHERE id >= 7`));

@@ -29,7 +29,7 @@ export type { TypedExpr, TypedColumn } from './expr/typed.js';
 export { loadDeletionVector } from './deletion-vectors/load.js';
 export { StatsCollector } from './write/stats-collector.js';
 export { rowsToBatch } from './write/rows-to-arrow.js';
-export { civilFromDays, parseDate, parseTimestampParts, type TimestampParts } from './expr/datetime.js';
+export { civilFromDays, parseDate, parseTimestamp, parseTimestampParts, type TimestampParts } from './expr/datetime.js';
 export { parseDecimal, rescaleDecimal, typeName, INT_RANGES, type DecimalValue } from './expr/scalar.js';
 export { floorDiv } from './write/stats-format.js';
 export { formatDataType } from './schema/json.js';

@@ -16,3 +16,4 @@ export type * from './sql/ast.js';
 export { parseStatement } from './sql/parse.js';
 export { printStatement } from './sql/print.js';
 export { executeSql, type SqlOptions, type SqlResult } from './sql/execute.js';
+export type { AlterOperation, MaintenanceResult } from './sql/execute-maintenance.js';

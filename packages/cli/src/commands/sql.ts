@@ -5,10 +5,10 @@ import type { Command, CommandContext } from './command.js';
 
 export const sqlCommand: Command = {
   name: 'sql',
-  summary: 'Run a DELETE, UPDATE or MERGE statement on path tables',
+  summary: 'Run a DML or table maintenance statement (DELETE, UPDATE, MERGE, OPTIMIZE, VACUUM, RESTORE, ALTER TABLE, DESCRIBE) on path tables',
   help: `Usage: deltakit sql "<statement>" [options]
 
-Run one Spark SQL DML statement. Tables are written as Spark writes path tables,
+Run one Spark SQL statement. Tables are written as Spark writes path tables,
 delta.\`/path/to/table\`; a MERGE source may also be parquet.\`/path\`, json.\`/path\` (JSON lines)
 or csv.\`/path\` (with a header row), a file or a folder of files.
 
@@ -18,9 +18,21 @@ or csv.\`/path\` (with a header row), a file or a folder of files.
     WHEN MATCHED [AND <cond>] THEN UPDATE SET * | UPDATE SET c = e, ... | DELETE
     WHEN NOT MATCHED [BY TARGET] [AND <cond>] THEN INSERT * | INSERT (c, ...) VALUES (e, ...)
     WHEN NOT MATCHED BY SOURCE [AND <cond>] THEN UPDATE SET c = e, ... | DELETE
+  OPTIMIZE <table> [WHERE <partition predicate>] [ZORDER BY (c, ...)]
+  VACUUM <table> [LITE | FULL] [RETAIN <n> HOURS] [DRY RUN]
+  RESTORE [TABLE] <table> [TO] VERSION AS OF <n> | TIMESTAMP AS OF '<timestamp>'
+  ALTER TABLE <table> ADD COLUMNS (c <type> [NOT NULL] [COMMENT '...'] [FIRST | AFTER x], ...)
+    | RENAME COLUMN a TO b | DROP COLUMN[S] [IF EXISTS] (a, ...)
+    | ALTER COLUMN c (TYPE <type> | COMMENT '...' | FIRST | AFTER x | DROP NOT NULL)
+    | SET TBLPROPERTIES ('k' = 'v', ...) | UNSET TBLPROPERTIES [IF EXISTS] ('k', ...)
+    | ADD CONSTRAINT name CHECK (<expr>) | DROP CONSTRAINT [IF EXISTS] name
+    | CLUSTER BY (c, ...) | CLUSTER BY NONE
+  DESCRIBE DETAIL <table>
+  DESCRIBE HISTORY <table> [LIMIT n]
 
-Prints the operation metrics (as recorded in the commit's operationMetrics, plus the table
-version) as one JSON object on stdout.
+Prints the result as one JSON object on stdout: the operation metrics (as recorded in the
+commit's operationMetrics, plus the table version), the VACUUM listing, the table detail, or
+{ "history": [...] } newest first.
 
 Options:
   --time-zone <zone>  Session time zone for timestamps in the statement (default UTC)

@@ -1,6 +1,7 @@
 /**
- * Runs DML statements written in Spark SQL (`DELETE FROM`, `UPDATE`, `MERGE INTO`) against path
- * tables. Conditions and values are handed to the statement APIs as the text the user wrote (the
+ * Runs statements written in Spark SQL against path tables: DML (`DELETE FROM`, `UPDATE`,
+ * `MERGE INTO`) here, table maintenance (OPTIMIZE, VACUUM, RESTORE, ALTER TABLE, DESCRIBE) in
+ * `execute-maintenance.ts`. Conditions and values are handed to the statement APIs as the text the user wrote (the
  * slice of the statement), so binding errors point into it with a caret.
  */
 import { resolve } from 'node:path';
@@ -13,6 +14,7 @@ import type { MergeMetrics } from '../merge/execute.js';
 import type { MergeSource } from '../merge/source.js';
 import { DeltaTable } from '../table.js';
 import type { UpdateResult } from '../update.js';
+import { runMaintenance, type MaintenanceResult } from './execute-maintenance.js';
 import type { Assignment, ColumnName, DeleteStatement, MergeStatement, Statement, TableRef, UpdateStatement } from './ast.js';
 import { parseStatement } from './parse.js';
 
@@ -33,12 +35,14 @@ export interface SqlOptions {
 export type SqlResult =
   | ({ readonly operation: 'DELETE' } & DeleteResult)
   | ({ readonly operation: 'UPDATE' } & UpdateResult)
-  | ({ readonly operation: 'MERGE' } & MergeMetrics);
+  | ({ readonly operation: 'MERGE' } & MergeMetrics)
+  | MaintenanceResult;
 
 /**
  * Parses and runs one statement. Tables are path tables (``delta.`/path` ``); a MERGE source may
  * also be ``parquet.`path` ``, ``json.`path` `` (JSON lines) or ``csv.`path` `` (with a header
- * row), a file or a folder of files.
+ * row), a file or a folder of files. Maintenance statements return the same result as the
+ * `DeltaTable` method they run (`DESCRIBE HISTORY` as `{ history }`).
  *
  * @example
  * await executeSql("DELETE FROM delta.`/data/events` WHERE day < DATE '2024-01-01'");
@@ -72,8 +76,12 @@ class Runner {
       case 'merge':
         return this.merge(s);
       default:
-        // The maintenance statements parse, but are not wired to the table methods yet.
-        throw new DeltaError('UNSUPPORTED_OPERATION', `The ${s.kind} statement is parsed but executeSql does not run it yet (not wired yet); use the DeltaTable API or the deltakit command for this operation.`);
+        return runMaintenance(s, {
+          table: (ref) => this.table(ref, undefined),
+          source: (node) => this.source(node),
+          timeZone: this.timeZone,
+          ...this.dmlOptions(),
+        });
     }
   }
 

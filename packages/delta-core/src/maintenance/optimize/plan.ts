@@ -180,7 +180,8 @@ export function bindPartitionFilter(snapshot: Snapshot, where: string | Expr, ti
       { details: { column: other.path.join('.'), partitionColumns: [...snapshot.partitionColumns], sparkErrorClass: 'DELTA_NON_PARTITION_COLUMN_REFERENCE' } },
     );
   }
-  return { expr, text: source ?? describeExpr(expr), filter: compileFileFilter(bound, { timeZone }) };
+  // Recorded as Spark records it: the expression's SQL (`(p = 'a')`), not the text as typed.
+  return { expr, text: describeExpr(expr), filter: compileFileFilter(bound, { timeZone }) };
 }
 
 /**

@@ -166,7 +166,7 @@ describe('OPTIMIZE compaction (bin-packing)', () => {
     expect(count(before.addFiles, 'b')).toBe(6);
     expect(m.totalConsideredFiles).toBe(12);
     const info = commitActions(table.tableRoot, after.version).find((a) => a.kind === 'commitInfo');
-    expect(info?.kind === 'commitInfo' && info.commitInfo.operationParameters?.predicate).toBe(JSON.stringify(["p = 'a' OR p = 'c'"]));
+    expect(info?.kind === 'commitInfo' && info.commitInfo.operationParameters?.predicate).toBe(JSON.stringify(["((p = 'a') OR (p = 'c'))"]));
     expect(await ourRows(after, COLUMNS)).toEqual(await ourRows(before, COLUMNS));
   });
 
