@@ -75,6 +75,19 @@ export type DeltaErrorCode =
   | 'VERSION_BEYOND_RETENTION'
   /** RESTORE to a version whose data or deletion-vector files are gone (e.g. vacuumed). */
   | 'RESTORE_FILES_MISSING'
+  // streaming (@deltakit/streaming)
+  /** A micro-batch failed; `details.batchId` names it and `cause` holds the failure. The checkpoint stays at the last committed batch. */
+  | 'STREAMING_QUERY_FAILED'
+  /** Another query is running on the same checkpoint (it wrote the batch this one planned). */
+  | 'CONCURRENT_QUERY'
+  /** A restart changed what a checkpoint fixes (sources, sink kind), or the checkpoint does not match its sources. */
+  | 'CHECKPOINT_INCOMPATIBLE'
+  /** A Delta source saw rows deleted or updated in its table (Delta's ignoreDeletes/ignoreChanges/skipChangeCommits errors). */
+  | 'SOURCE_CHANGED'
+  /** A streaming source's schema changed; the new schema is recorded and a restart continues with it. */
+  | 'SCHEMA_CHANGED'
+  /** A record could not be parsed under the FAILFAST parse mode. */
+  | 'MALFORMED_RECORD'
   // control flow
   | 'CANCELLED'
   | 'INTERNAL';

@@ -74,3 +74,4 @@ export { CLUSTERING_DOMAIN, LIQUID_PROVIDER, clusteringColumnsOf, clusteringAfte
 // ALTER TABLE building blocks (column paths as Spark prints them, ADD COLUMNS DDL, DESCRIBE DETAIL features).
 export { parseDdlColumnSpecs, type DdlColumnSpec, type DdlColumnPosition } from './schema/ddl.js';
 export { parseColumnPath, formatColumnPath, quotedColumnPath, tableFeatures, describeDetail, locationOf, validateProperties, normalizePropertyKey, clusteringColumnPaths, ALLOWED_CHANGES } from './maintenance/alter/index.js';
+export { tableRootFromUri } from './table/table-uri.js';

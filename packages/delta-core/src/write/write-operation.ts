@@ -79,6 +79,13 @@ export interface WriteOptions {
   /** Maximum rows per parquet row group; default 1,048,576. */
   readonly rowGroupSize?: number;
   readonly signal?: AbortSignal;
+  /**
+   * The commitInfo operation and parameters to record instead of `WRITE` (the streaming Delta
+   * sink records `STREAMING UPDATE` with `outputMode`, `queryId` and `epochId`, as Spark's).
+   */
+  readonly commitOperation?: { readonly name: string; readonly parameters: Readonly<Record<string, string>> };
+  /** The data's schema when the input may be an empty stream of batches (which carries none). */
+  readonly inputSchema?: StructType;
   /** Called after each input batch is buffered or written, with the rows consumed so far. */
   readonly onProgress?: (rowsWritten: number) => void;
   readonly engineInfo?: string;
@@ -114,7 +121,8 @@ export async function writeTable(
 ): Promise<WriteResult> {
   const mode = validateOptions(options);
   const { signal } = options;
-  const input = await normalizeInput(data);
+  const normalized = await normalizeInput(data);
+  const input = normalized.schema === undefined && options.inputSchema !== undefined ? { ...normalized, schema: options.inputSchema } : normalized;
   const snapshot = await current(signal);
   if (snapshot !== null) {
     if (mode === 'errorIfExists') {
@@ -147,8 +155,8 @@ export async function writeTable(
       : undefined;
 
   const tx = Transaction.begin(engine, snapshot, {
-    operation: 'WRITE',
-    operationParameters: {
+    operation: options.commitOperation?.name ?? 'WRITE',
+    operationParameters: options.commitOperation?.parameters ?? {
       mode: SPARK_MODE[mode],
       partitionBy: JSON.stringify(options.partitionBy ?? []),
       ...(predicate ? { predicate: JSON.stringify([predicate.text]) } : {}),

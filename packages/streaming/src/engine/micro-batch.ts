@@ -1,0 +1,298 @@
+/**
+ * The micro-batch loop, in Spark's order (MicroBatchExecution): plan each source's end offset,
+ * write `offsets/<id>` before reading anything, read and run the batch, hand it to the sink,
+ * then write `commits/<id>`. On restart the last planned batch without a commit is run again
+ * with exactly the offsets it planned (and its batch timestamp, so `current_timestamp()` gives
+ * the same values); sinks make that replay harmless. Offsets are kept serialized (the offset
+ * log's text), and deserialized by their source when needed.
+ */
+import { DeltaError, isDeltaError, type Engine } from '@deltakit/core';
+import type { RecordBatch } from 'apache-arrow';
+import { DataFrame, visibleOnly } from '../api/dataframe.js';
+import type { Session } from '../api/session.js';
+import { CommitLog } from '../checkpoint/commit-log.js';
+import { OffsetLog, type OffsetSeqMetadata } from '../checkpoint/offset-log.js';
+import { execute } from '../operators/execute.js';
+import type { ExecContext, ScanNode } from '../operators/context.js';
+import { visibleSchema, type Analyzed } from '../plan/analyze.js';
+import { leaf } from '../plan/logical.js';
+import type { MicroBatch, OutputMode, Sink } from '../sinks/sink.js';
+import type { ResolvedRelation, StreamSource } from '../sources/source.js';
+import { isoTimestamp, offsetForProgress, rate, type SourceProgress, type StreamingQueryProgress } from './progress.js';
+import { nextBatchTime, type Trigger } from './trigger.js';
+import { Sleeper } from './sleeper.js';
+
+export interface OpenedSource {
+  readonly leafId: number;
+  readonly stream: StreamSource;
+}
+
+export interface ExecutionSettings {
+  readonly session: Session;
+  readonly plan: Analyzed;
+  readonly outputMode: OutputMode;
+  readonly sink: Sink;
+  readonly trigger: Trigger;
+  /** Store path of the checkpoint folder. */
+  readonly checkpoint: string;
+  readonly sources: readonly OpenedSource[];
+  readonly queryId: string;
+  readonly runId: string;
+  readonly name: string | null;
+  readonly idlePollIntervalMs: number;
+  readonly minBatchesToRetain: number;
+}
+
+/** What the loop tells its query handle. */
+export interface ExecutionEvents {
+  progress(p: StreamingQueryProgress): void;
+  idle(): void;
+  status(message: string, dataAvailable: boolean, triggerActive: boolean): void;
+}
+
+export class MicroBatchExecution {
+  readonly #s: ExecutionSettings;
+  readonly #events: ExecutionEvents;
+  readonly #engine: Engine;
+  readonly #offsets: OffsetLog;
+  readonly #commits: CommitLog;
+  readonly #sleeper = new Sleeper();
+  #batchId = 0;
+  #committed: (string | undefined)[];
+  #available: (string | undefined)[];
+  #latest: (string | undefined)[];
+  #meta: OffsetSeqMetadata = { batchWatermarkMs: 0, batchTimestampMs: 0, conf: {} };
+  #constructed = false;
+  #watermarkMs = 0;
+
+  constructor(settings: ExecutionSettings, events: ExecutionEvents) {
+    this.#s = settings;
+    this.#events = events;
+    this.#engine = settings.session.engine;
+    this.#offsets = new OffsetLog(this.#engine.store, settings.checkpoint);
+    this.#commits = new CommitLog(this.#engine.store, settings.checkpoint);
+    const n = settings.sources.length;
+    this.#committed = new Array<string | undefined>(n).fill(undefined);
+    this.#available = new Array<string | undefined>(n).fill(undefined);
+    this.#latest = new Array<string | undefined>(n).fill(undefined);
+  }
+
+  /** Wakes an idle wait early (new data announced, or stop). */
+  wake(): void {
+    this.#sleeper.wake();
+  }
+
+  get currentBatchId(): number {
+    return this.#batchId;
+  }
+
+  /** Runs triggers until the trigger ends the query or `signal` aborts. */
+  async run(signal: AbortSignal): Promise<void> {
+    await this.#populateStartOffsets();
+    const { trigger } = this.#s;
+    if (trigger.kind === 'availableNow') for (const s of this.#s.sources) await s.stream.prepareForTriggerAvailableNow?.(signal);
+    while (!signal.aborted) {
+      const started = this.#engine.clock.nowMs();
+      this.#events.status('Getting offsets from sources', false, true);
+      const durations: Record<string, number> = {};
+      const t0 = performance.now();
+      if (!this.#constructed) this.#constructed = await this.#constructNextBatch(signal, durations);
+      if (signal.aborted) return;
+      const ran = this.#constructed;
+      if (this.#constructed) {
+        await this.#runBatch(signal, durations, t0, started);
+        this.#batchId++;
+        this.#constructed = false;
+        if (trigger.kind === 'once') return;
+      } else {
+        this.#events.status('Waiting for data to arrive', false, false);
+        this.#events.idle();
+        if (trigger.kind === 'once' || trigger.kind === 'availableNow') return;
+      }
+      if (signal.aborted) return;
+      if (trigger.kind === 'processingTime') {
+        const next = nextBatchTime(started, trigger.intervalMs);
+        const wait = next - this.#engine.clock.nowMs();
+        if (wait > 0) await this.#sleeper.sleep(wait, signal);
+      } else if (trigger.kind === 'default' && !ran) {
+        await this.#sleeper.sleep(this.#s.idlePollIntervalMs, signal);
+      }
+    }
+  }
+
+  async #populateStartOffsets(): Promise<void> {
+    const latest = await this.#offsets.latest();
+    if (latest === undefined) return;
+    const seq = (await this.#offsets.get(latest))!;
+    if (seq.offsets.length !== this.#s.sources.length) {
+      throw new DeltaError(
+        'CHECKPOINT_INCOMPATIBLE',
+        `The checkpoint at ${this.#s.checkpoint} has offsets for ${seq.offsets.length} source(s), but this query reads ${this.#s.sources.length}. The number of sources cannot change on restart; use a new checkpointLocation.`,
+        { details: { checkpoint: this.#s.checkpoint } },
+      );
+    }
+    this.#batchId = latest;
+    this.#available = [...seq.offsets];
+    this.#meta = seq.metadata;
+    this.#watermarkMs = seq.metadata.batchWatermarkMs;
+    if (latest > 0) {
+      const prev = await this.#offsets.get(latest - 1);
+      if (prev === undefined) {
+        throw new DeltaError('CORRUPT_CHECKPOINT', `offsets/${latest - 1} is missing from ${this.#s.checkpoint} although offsets/${latest} exists: the checkpoint is corrupt. Restore it, or use a new checkpointLocation.`);
+      }
+      this.#committed = [...prev.offsets];
+    }
+    const lastCommit = await this.#commits.latest();
+    if (lastCommit === latest) {
+      const c = await this.#commits.get(latest);
+      this.#watermarkMs = Math.max(this.#watermarkMs, c?.nextBatchWatermarkMs ?? 0);
+      this.#committed = [...this.#available];
+      this.#batchId = latest + 1;
+      this.#constructed = false;
+    } else {
+      this.#s.session.logger.info({ batchId: latest, checkpoint: this.#s.checkpoint }, 'Resuming: running the planned but uncommitted batch again with its offsets');
+      this.#constructed = true;
+    }
+    this.#latest = [...this.#available];
+  }
+
+  async #constructNextBatch(signal: AbortSignal, durations: Record<string, number>): Promise<boolean> {
+    const limit = { allAvailable: this.#s.trigger.kind === 'once' };
+    const t = performance.now();
+    const next = [...this.#available];
+    for (let i = 0; i < this.#s.sources.length; i++) {
+      const src = this.#s.sources[i]!.stream;
+      const start = this.#available[i] === undefined ? undefined : src.deserialize(this.#available[i]!);
+      const end = await src.latestOffset(start, limit, signal);
+      if (end !== undefined) next[i] = src.serialize(end);
+    }
+    durations.latestOffset = Math.round(performance.now() - t);
+    this.#latest = [...next];
+    const hasNew = next.some((o, i) => o !== undefined && (this.#committed[i] === undefined || !this.#same(i, o, this.#committed[i]!)));
+    if (!hasNew) return false;
+    this.#available = next;
+    this.#meta = { batchWatermarkMs: this.#watermarkMs, batchTimestampMs: this.#engine.clock.nowMs(), conf: { 'deltakit.streaming.stateFormatVersion': '1' } };
+    const w = performance.now();
+    if (!(await this.#offsets.add(this.#batchId, { metadata: this.#meta, offsets: this.#available }))) {
+      throw new DeltaError(
+        'CONCURRENT_QUERY',
+        `Another query wrote offsets/${this.#batchId} in ${this.#s.checkpoint} while this one was planning it: two queries are running on the same checkpoint. Stop one of them; each query needs its own checkpointLocation.`,
+        { details: { checkpoint: this.#s.checkpoint, batchId: this.#batchId } },
+      );
+    }
+    if (this.#batchId > 0) await this.#commitSources(this.#batchId - 1);
+    if (this.#batchId > this.#s.minBatchesToRetain) {
+      const threshold = this.#batchId - this.#s.minBatchesToRetain;
+      await this.#offsets.purge(threshold);
+      await this.#commits.purge(threshold);
+    }
+    durations.walCommit = Math.round(performance.now() - w);
+    return true;
+  }
+
+  #same(i: number, a: string, b: string): boolean {
+    if (a === b) return true;
+    const src = this.#s.sources[i]!.stream;
+    return src.sameOffset(src.deserialize(a), src.deserialize(b));
+  }
+
+  async #commitSources(batchId: number): Promise<void> {
+    const seq = await this.#offsets.get(batchId);
+    if (seq === undefined) return;
+    for (let i = 0; i < this.#s.sources.length; i++) {
+      const o = seq.offsets[i];
+      if (o !== undefined) await this.#s.sources[i]!.stream.commit(this.#s.sources[i]!.stream.deserialize(o));
+    }
+  }
+
+  async #runBatch(signal: AbortSignal, durations: Record<string, number>, t0: number, startedMs: number): Promise<void> {
+    const batchId = this.#batchId;
+    this.#events.status(`Processing new data`, true, true);
+    const plan = this.#s.plan;
+    const rowsRead = new Array<number>(this.#s.sources.length).fill(0);
+    const sourceIndex = new Map(this.#s.sources.map((s, i) => [s.leafId, i]));
+    const committed = [...this.#committed];
+    const available = [...this.#available];
+    const input = (scan: ScanNode): AsyncIterable<RecordBatch> => {
+      const i = sourceIndex.get(scan.leaf.id);
+      if (i === undefined) return scan.relation.read!({ engine: this.#engine, timeZone: this.#s.session.timeZone, signal });
+      const end = available[i];
+      if (end === undefined || (committed[i] !== undefined && this.#same(i, end, committed[i]!))) return empty();
+      const src = this.#s.sources[i]!.stream;
+      return countRows(src.getBatch(committed[i] === undefined ? undefined : src.deserialize(committed[i]!), src.deserialize(end), signal), (n) => (rowsRead[i] = Math.max(rowsRead[i]!, n)));
+    };
+    const ctx: ExecContext = { input, timeZone: this.#s.session.timeZone, nowMicros: BigInt(this.#meta.batchTimestampMs) * 1000n, signal };
+    const schema = visibleSchema(plan);
+    const batches = (sig?: AbortSignal) => visibleOnly(plan, execute(plan, sig ? { ...ctx, signal: sig } : ctx));
+    const session = this.#s.session;
+    const micro: MicroBatch = {
+      batchId,
+      schema,
+      outputMode: this.#s.outputMode,
+      batches,
+      dataFrame: () => new DataFrame(leaf({ format: 'relation', options: {}, instance: relationOf(schema, batches) }, false), session),
+    };
+    const a = performance.now();
+    const result = await this.#s.sink.addBatch(micro, { engine: this.#engine, queryId: this.#s.queryId, logger: session.logger, signal });
+    durations.addBatch = Math.round(performance.now() - a);
+    if (signal.aborted) return;
+    const c = performance.now();
+    if (!(await this.#commits.add(batchId, this.#watermarkMs))) {
+      throw new DeltaError('CONCURRENT_QUERY', `commits/${batchId} in ${this.#s.checkpoint} was written by another query: two queries are running on the same checkpoint. Stop one of them.`, { details: { checkpoint: this.#s.checkpoint, batchId } });
+    }
+    durations.commitOffsets = Math.round(performance.now() - c);
+    this.#committed = available;
+    durations.triggerExecution = Math.round(performance.now() - t0);
+    durations.getBatch ??= 0;
+    durations.queryPlanning ??= 0;
+    const total = rowsRead.reduce((x, y) => x + y, 0);
+    const sources: SourceProgress[] = this.#s.sources.map((s, i) => ({
+      description: s.stream.description,
+      startOffset: offsetForProgress(committed[i]),
+      endOffset: offsetForProgress(available[i]),
+      latestOffset: offsetForProgress(this.#latest[i]),
+      numInputRows: rowsRead[i]!,
+      inputRowsPerSecond: 0,
+      processedRowsPerSecond: rate(rowsRead[i]!, durations.triggerExecution!),
+      metrics: {},
+    }));
+    this.#events.progress({
+      id: this.#s.queryId,
+      runId: this.#s.runId,
+      name: this.#s.name,
+      timestamp: isoTimestamp(startedMs),
+      batchId,
+      batchDuration: durations.triggerExecution,
+      numInputRows: total,
+      inputRowsPerSecond: 0,
+      processedRowsPerSecond: rate(total, durations.triggerExecution),
+      durationMs: durations,
+      eventTime: {},
+      stateOperators: [],
+      sources,
+      sink: { description: this.#s.sink.description, numOutputRows: result.numOutputRows, metrics: {} },
+      observedMetrics: {},
+    });
+  }
+}
+
+async function* empty(): AsyncGenerator<RecordBatch> {}
+
+async function* countRows(it: AsyncIterable<RecordBatch>, report: (n: number) => void): AsyncGenerator<RecordBatch> {
+  let n = 0;
+  for await (const b of it) {
+    n += b.numRows;
+    report(n);
+    yield b;
+  }
+}
+
+/** A batch relation over a micro-batch's (re-computable) output, for foreachBatch DataFrames. */
+function relationOf(schema: ResolvedRelation['schema'], batches: (signal?: AbortSignal) => AsyncIterable<RecordBatch>): ResolvedRelation {
+  return { kind: 'microBatch', schema, hidden: [], read: (ctx) => batches(ctx.signal) };
+}
+
+/** True when `e` is the cancellation of a stopping query rather than a failure. */
+export function isCancellation(e: unknown, signal: AbortSignal): boolean {
+  return signal.aborted && (isDeltaError(e, 'CANCELLED') || (e instanceof Error && e.name === 'AbortError'));
+}

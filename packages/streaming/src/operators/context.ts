@@ -1,0 +1,16 @@
+import type { RecordBatch } from 'apache-arrow';
+import type { Analyzed } from '../plan/analyze.js';
+
+export type ScanNode = Extract<Analyzed, { kind: 'scan' }>;
+
+/**
+ * What one execution of a plan (a batch query, or one micro-batch) sees: the rows of each leaf,
+ * the session time zone, and `current_timestamp()` fixed for the whole execution (Spark's batch
+ * timestamp, so a replayed micro-batch computes the same values).
+ */
+export interface ExecContext {
+  readonly input: (scan: ScanNode) => AsyncIterable<RecordBatch>;
+  readonly timeZone: string;
+  readonly nowMicros: bigint;
+  readonly signal?: AbortSignal;
+}

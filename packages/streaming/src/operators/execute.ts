@@ -1,0 +1,48 @@
+/**
+ * Runs an analyzed plan as a stream of record batches. Batch queries and micro-batches run the
+ * same operators; only the leaves' input differs (see {@link ExecContext}).
+ */
+import { DeltaError, deltaToArrowSchema } from '@deltakit/core';
+import { Data, RecordBatch, Struct } from 'apache-arrow';
+import type { Analyzed } from '../plan/analyze.js';
+import type { ExecContext } from './context.js';
+import { filter } from './filter.js';
+import { join } from './join.js';
+import { project } from './project.js';
+
+export function execute(node: Analyzed, ctx: ExecContext): AsyncIterable<RecordBatch> {
+  switch (node.kind) {
+    case 'scan':
+      return relabel(node, ctx.input(node));
+    case 'project':
+      return project(node, execute(node.child, ctx), ctx);
+    case 'filter':
+      return filter(node, execute(node.child, ctx), ctx);
+    case 'watermark':
+      return execute(node.child, ctx);
+    case 'union':
+      return concat(node.children.map((c) => () => execute(c, ctx)));
+    case 'join':
+      return join(node, ctx, execute);
+    case 'stateful':
+      throw new DeltaError('UNSUPPORTED_OPERATION', `${node.operator} is not supported by this version of deltakit's engine${node.streaming ? ' on streaming DataFrames' : ''}.`, { details: { operator: node.operator } });
+  }
+}
+
+async function* concat(parts: readonly (() => AsyncIterable<RecordBatch>)[]): AsyncGenerator<RecordBatch> {
+  for (const p of parts) yield* p();
+}
+
+/**
+ * Source batches carry the source's own Arrow field names and metadata; give them the node's
+ * schema (same columns, same order) so operators see one shape.
+ */
+async function* relabel(node: Extract<Analyzed, { kind: 'scan' }>, input: AsyncIterable<RecordBatch>): AsyncGenerator<RecordBatch> {
+  const schema = deltaToArrowSchema(node.schema);
+  for await (const b of input) {
+    if (b.numCols !== schema.fields.length) {
+      throw new DeltaError('INTERNAL', `A ${node.relation.kind} source produced ${b.numCols} columns where its schema has ${schema.fields.length}. This is a deltakit bug; please report it.`);
+    }
+    yield b.schema === schema ? b : new RecordBatch(schema, new Data(new Struct(schema.fields), 0, b.numRows, 0, undefined, b.data.children) as Data<Struct>);
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * Spark's UnsupportedOperationChecker for the operators this engine runs: a streaming plan with
+ * an operator the engine cannot run incrementally is refused at `start()`, naming the operator
+ * and the output mode, before any checkpoint is written.
+ */
+import { DeltaError } from '@deltakit/core';
+import type { OutputMode } from '../sinks/sink.js';
+import type { Analyzed } from './analyze.js';
+
+export function checkStreamingPlan(plan: Analyzed, outputMode: OutputMode): void {
+  const refuse = (operator: string, why: string) => {
+    throw new DeltaError('UNSUPPORTED_OPERATION', `${operator} is not supported on streaming DataFrames/Datasets in ${outputMode} output mode${why}.`, { details: { operator, outputMode } });
+  };
+  let aggregations = 0;
+  const walk = (n: Analyzed): void => {
+    switch (n.kind) {
+      case 'scan':
+        return;
+      case 'stateful':
+        if (n.streaming) {
+          if (n.operator === 'Aggregate') aggregations++;
+          refuse(n.operator === 'Aggregate' ? 'Streaming aggregation' : n.operator === 'Deduplicate' ? 'Streaming deduplication (dropDuplicates)' : n.operator === 'Sort' ? 'Sorting' : 'Limit', ' by this version of deltakit');
+        }
+        return walk(n.child);
+      case 'join':
+        if (n.left.streaming && n.right.streaming) refuse('Stream-stream join', ' by this version of deltakit; join the stream with a batch DataFrame instead');
+        if (n.right.streaming && !n.left.streaming) refuse(`A ${n.how} join with a streaming DataFrame on the right`, '; put the stream on the left');
+        if (n.left.streaming && !['inner', 'left_outer', 'left_semi', 'left_anti', 'cross'].includes(n.how)) refuse(`A ${n.how} join between a streaming and a batch DataFrame`, '; use inner or left_outer with the stream on the left');
+        walk(n.left);
+        return walk(n.right);
+      case 'union':
+        for (const c of n.children) walk(c);
+        return;
+      default:
+        return walk(n.child);
+    }
+  };
+  walk(plan);
+  if (outputMode === 'complete' && aggregations === 0) {
+    refuse('Complete output mode', ' when there are no streaming aggregations: complete mode rewrites the whole result every batch, which needs an aggregation; use append');
+  }
+}

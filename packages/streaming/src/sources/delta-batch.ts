@@ -1,0 +1,41 @@
+/**
+ * `read.format('delta').load(path)`: a table's rows at its latest version, or at `versionAsOf` /
+ * `timestampAsOf`, as Spark's batch Delta reader. The streaming Delta source lives in
+ * `delta-source.ts` and registers over this provider for `readStream`.
+ */
+import { DeltaError, DeltaTable } from '@deltakit/core';
+import type { SourceSpec } from '../plan/logical.js';
+import { option, requirePath, type ResolveContext, type ResolvedRelation, type SourceProvider } from './source.js';
+
+export const deltaBatchProvider: SourceProvider = {
+  formats: ['delta'],
+  async resolve(spec, streaming, ctx): Promise<ResolvedRelation> {
+    if (streaming) throw new DeltaError('UNSUPPORTED_OPERATION', 'Streaming reads of Delta tables are not available in this build. Use read.format("delta") for a batch DataFrame.');
+    return resolveDeltaBatch(spec, ctx);
+  },
+};
+
+export async function resolveDeltaBatch(spec: SourceSpec, ctx: ResolveContext): Promise<ResolvedRelation> {
+  const table = DeltaTable.forPath(requirePath(spec, false), { engine: ctx.engine });
+  const versionAsOf = option(spec, 'versionAsOf');
+  const timestampAsOf = option(spec, 'timestampAsOf');
+  if (versionAsOf !== undefined && timestampAsOf !== undefined) {
+    throw new DeltaError('INVALID_ARGUMENT', 'Give versionAsOf or timestampAsOf, not both.');
+  }
+  let version: number | undefined;
+  if (versionAsOf !== undefined) {
+    version = Number(versionAsOf);
+    if (!Number.isSafeInteger(version) || version < 0) throw new DeltaError('INVALID_ARGUMENT', `versionAsOf must be a table version (an integer >= 0), got '${versionAsOf}'.`);
+  }
+  const snapshot = await table.snapshot({
+    ...(version === undefined ? {} : { version }),
+    ...(timestampAsOf === undefined ? {} : { timestamp: timestampAsOf }),
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  });
+  return {
+    kind: 'delta',
+    schema: snapshot.schema,
+    hidden: [],
+    read: (readCtx) => snapshot.scan(readCtx.signal ? { signal: readCtx.signal } : {}).batches(),
+  };
+}
