@@ -32,10 +32,17 @@ export async function resolveDeltaBatch(spec: SourceSpec, ctx: ResolveContext): 
     ...(timestampAsOf === undefined ? {} : { timestamp: timestampAsOf }),
     ...(ctx.signal ? { signal: ctx.signal } : {}),
   });
+  const pinned = version !== undefined || timestampAsOf !== undefined;
+  const columns = snapshot.schema.fields.map((f) => f.name);
   return {
     kind: 'delta',
     schema: snapshot.schema,
     hidden: [],
-    read: (readCtx) => snapshot.scan(readCtx.signal ? { signal: readCtx.signal } : {}).batches(),
+    // Without time travel every read sees the latest version (the static side of a stream-static
+    // join is read again for each micro-batch), in the columns resolved at analysis.
+    async *read(readCtx) {
+      const snap = pinned ? snapshot : await table.snapshot(readCtx.signal ? { signal: readCtx.signal } : {});
+      yield* snap.scan({ columns, ...(readCtx.signal ? { signal: readCtx.signal } : {}) }).batches();
+    },
   };
 }
