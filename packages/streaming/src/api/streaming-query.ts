@@ -98,9 +98,14 @@ export class StreamingQuery {
     });
   }
 
-  /** Stops the query and waits for it: a batch in flight is abandoned before its commit record. */
-  async stop(): Promise<void> {
-    this.#controller.abort();
+  /**
+   * Stops the query and waits for it. By default a batch in flight is abandoned before its
+   * commit record (a restart runs it again); with `afterCurrentBatch` it is finished first (what
+   * `deltakit ingest` does on SIGINT/SIGTERM).
+   */
+  async stop(options: { afterCurrentBatch?: boolean } = {}): Promise<void> {
+    if (options.afterCurrentBatch) this.#execution.requestStop();
+    else this.#controller.abort();
     this.#execution.wake();
     await this.#done;
   }

@@ -77,8 +77,16 @@ export class MicroBatchExecution {
     this.#latest = new Array<string | undefined>(n).fill(undefined);
   }
 
+  #stopRequested = false;
+
   /** Wakes an idle wait early (new data announced, or stop). */
   wake(): void {
+    this.#sleeper.wake();
+  }
+
+  /** Ends the loop after the batch in flight (if any) has committed. */
+  requestStop(): void {
+    this.#stopRequested = true;
     this.#sleeper.wake();
   }
 
@@ -91,7 +99,7 @@ export class MicroBatchExecution {
     await this.#populateStartOffsets();
     const { trigger } = this.#s;
     if (trigger.kind === 'availableNow') for (const s of this.#s.sources) await s.stream.prepareForTriggerAvailableNow?.(signal);
-    while (!signal.aborted) {
+    while (!signal.aborted && !this.#stopRequested) {
       const started = this.#engine.clock.nowMs();
       this.#events.status('Getting offsets from sources', false, true);
       const durations: Record<string, number> = {};
@@ -109,7 +117,7 @@ export class MicroBatchExecution {
         this.#events.idle();
         if (trigger.kind === 'once' || trigger.kind === 'availableNow') return;
       }
-      if (signal.aborted) return;
+      if (signal.aborted || this.#stopRequested) return;
       if (trigger.kind === 'processingTime') {
         const next = nextBatchTime(started, trigger.intervalMs);
         const wait = next - this.#engine.clock.nowMs();
