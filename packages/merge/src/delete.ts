@@ -9,7 +9,10 @@
  * - change data feed: when files are rewritten, the deleted rows are written as `delete` change
  *   rows; a DELETE with deletion vectors or of whole files writes none (readers derive the deletes
  *   from the remove actions and deletion vectors), as Spark does.
- * A DELETE that matches nothing commits nothing (Spark elides empty commits).
+ * A DELETE that matches nothing commits nothing (Spark elides empty commits), unless it has an
+ * application transaction (`appTransaction`): then it commits the `txn` action alone. A DELETE
+ * whose application transaction the table already records is skipped once its condition is
+ * bound, before any file is read.
  */
 import type { DeltaTable, Expr } from '@deltakit/core';
 import { checkWriteSupported, throwIfAborted } from '@deltakit/core';
@@ -19,7 +22,7 @@ import { assertRemovable, commitDml } from './exec/commit.js';
 import { bindDmlCondition, type ExprInput } from './exec/condition.js';
 import { planFiles } from './exec/file-plan.js';
 import { scanTargetFiles } from './exec/target-scan.js';
-import type { DmlOptions } from './options.js';
+import { appTransactionApplied, checkAppTransaction, type DmlOptions } from './options.js';
 
 export interface DeleteOptions extends DmlOptions {
   /** Rows to delete: SQL text (`id > 10 AND part = 'a'`) or an expression tree; every row when absent. */
@@ -28,8 +31,13 @@ export interface DeleteOptions extends DmlOptions {
 
 /** The metrics Delta Spark records in commitInfo for DELETE, plus the resulting table version. */
 export interface DeleteResult {
-  /** The table version after the delete (unchanged when nothing matched: nothing is committed). */
+  /**
+   * The table version after the delete (unchanged when nothing matched and there is no
+   * `appTransaction`: nothing is committed; the current version when skipped).
+   */
   readonly version: number;
+  /** True when `appTransaction` was already applied, so nothing ran (every metric is 0). */
+  readonly skipped: boolean;
   readonly numRemovedFiles: number;
   readonly numAddedFiles: number;
   readonly numDeletedRows: number;
@@ -48,7 +56,8 @@ export interface DeleteResult {
 /** Deletes the rows of `table` matching `options.condition` (all rows without one). */
 export async function deleteFrom(table: DeltaTable, options: DeleteOptions = {}): Promise<DeleteResult> {
   const started = Date.now();
-  const { signal } = options;
+  const { signal, appTransaction } = options;
+  checkAppTransaction(appTransaction);
   const engine = table.engine;
   const snapshot = await table.snapshot(signal ? { signal } : {});
   checkWriteSupported(snapshot.protocol, snapshot.metadata, snapshot.tableRoot);
@@ -56,6 +65,8 @@ export async function deleteFrom(table: DeltaTable, options: DeleteOptions = {})
   const timeZone = table.sessionTimeZone;
   const nowMicros = BigInt(engine.clock.nowMs()) * 1000n;
   const condition = options.condition === undefined ? undefined : bindDmlCondition(snapshot, options.condition, { timeZone, nowMicros, alias: aliasOf(table) });
+  // As Spark, the statement is analysed (its condition bound) before the skip check.
+  if (appTransactionApplied(snapshot, appTransaction)) return skippedDelete(snapshot.version);
   const plan = planFiles(snapshot, condition, { timeZone });
   const changes = new DmlChangeSet(engine, snapshot, { timeZone, nowMicros, ...(signal ? { signal } : {}) });
   for (const f of plan.whole) changes.removeFile(f);
@@ -100,10 +111,32 @@ export async function deleteFrom(table: DeltaTable, options: DeleteOptions = {})
       ...(condition === undefined ? { wholeTable: true } : { predicate: condition.expr }),
       files: [...plan.whole, ...plan.scan],
     },
+    ...(appTransaction === undefined ? {} : { appTransaction }),
     ...(options.engineInfo === undefined ? {} : { engineInfo: options.engineInfo }),
     ...(signal === undefined ? {} : { signal }),
   });
-  return { version, ...metrics };
+  return { version, skipped: false, ...metrics };
+}
+
+/** The result of a DELETE skipped because its application transaction was already applied. */
+function skippedDelete(version: number): DeleteResult {
+  return {
+    version,
+    skipped: true,
+    numRemovedFiles: 0,
+    numAddedFiles: 0,
+    numDeletedRows: 0,
+    numCopiedRows: 0,
+    numAddedChangeFiles: 0,
+    numAddedBytes: 0,
+    numRemovedBytes: 0,
+    numDeletionVectorsAdded: 0,
+    numDeletionVectorsRemoved: 0,
+    numDeletionVectorsUpdated: 0,
+    executionTimeMs: 0,
+    scanTimeMs: 0,
+    rewriteTimeMs: 0,
+  };
 }
 
 /** Positions of the rows selected by `mask`. */

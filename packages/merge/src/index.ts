@@ -5,7 +5,7 @@
 export { DeltaTable } from './table.js';
 export { deleteFrom, type DeleteOptions, type DeleteResult } from './delete.js';
 export { updateTable, type UpdateOptions, type UpdateResult } from './update.js';
-export type { DmlOptions } from './options.js';
+export type { AppTransaction, DmlOptions } from './options.js';
 export { MergeBuilder, mergeInto, type MergeOptions, type ExecuteOptions } from './merge/builder.js';
 export type { MergeMetrics } from './merge/execute.js';
 export { DEFAULT_MAX_SOURCE_BYTES, JOIN_BYTES_PER_SOURCE_ROW, type MergeSource } from './merge/source.js';

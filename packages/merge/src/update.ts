@@ -9,7 +9,10 @@
  * - assignments may target nested fields (`a.b`): the struct is rebuilt with the other fields
  *   kept; updating partition columns moves rows to their new partition;
  * - change data feed: `update_preimage` and `update_postimage` rows for every updated row.
- * An UPDATE that matches nothing commits nothing.
+ * An UPDATE that matches nothing commits nothing, unless it has an application transaction
+ * (`appTransaction`): then it commits the `txn` action alone, as Spark. An UPDATE whose
+ * application transaction the table already records is skipped once its assignments and
+ * condition are bound, before any file is read.
  */
 import { Data, RecordBatch, Struct } from 'apache-arrow';
 import type { DataType, DeltaTable, Snapshot, StructField, StructType } from '@deltakit/core';
@@ -23,7 +26,7 @@ import { bindDmlCondition, bindDmlValue, parseInput, type DmlBindOptions, type E
 import { planFiles } from './exec/file-plan.js';
 import { scanTargetFiles } from './exec/target-scan.js';
 import { matchedPositions } from './delete.js';
-import type { DmlOptions } from './options.js';
+import { appTransactionApplied, checkAppTransaction, type DmlOptions } from './options.js';
 
 export interface UpdateOptions extends DmlOptions {
   /**
@@ -38,8 +41,13 @@ export interface UpdateOptions extends DmlOptions {
 
 /** The metrics Delta Spark records in commitInfo for UPDATE, plus the resulting table version. */
 export interface UpdateResult {
-  /** The table version after the update (unchanged when nothing matched: nothing is committed). */
+  /**
+   * The table version after the update (unchanged when nothing matched and there is no
+   * `appTransaction`: nothing is committed; the current version when skipped).
+   */
   readonly version: number;
+  /** True when `appTransaction` was already applied, so nothing ran (every metric is 0). */
+  readonly skipped: boolean;
   readonly numRemovedFiles: number;
   readonly numAddedFiles: number;
   readonly numUpdatedRows: number;
@@ -58,7 +66,8 @@ export interface UpdateResult {
 /** Updates the rows of `table` matching `options.condition` with `options.set`. */
 export async function updateTable(table: DeltaTable, options: UpdateOptions): Promise<UpdateResult> {
   const started = Date.now();
-  const { signal } = options;
+  const { signal, appTransaction } = options;
+  checkAppTransaction(appTransaction);
   const engine = table.engine;
   const snapshot = await table.snapshot(signal ? { signal } : {});
   checkWriteSupported(snapshot.protocol, snapshot.metadata, snapshot.tableRoot);
@@ -68,6 +77,8 @@ export async function updateTable(table: DeltaTable, options: UpdateOptions): Pr
   const bindOptions = { timeZone, nowMicros, alias: aliasOf(table) };
   const assignments = bindAssignments(snapshot, options.set, bindOptions);
   const condition = options.condition === undefined ? undefined : bindDmlCondition(snapshot, options.condition, bindOptions);
+  // As Spark, the statement is analysed (assignments and condition bound) before the skip check.
+  if (appTransactionApplied(snapshot, appTransaction)) return skippedUpdate(snapshot.version);
   const plan = planFiles(snapshot, condition, { timeZone, provenByStats: false });
   const candidates = [...plan.whole, ...plan.scan];
   const changes = new DmlChangeSet(engine, snapshot, { timeZone, nowMicros, ...(signal ? { signal } : {}) });
@@ -115,10 +126,32 @@ export async function updateTable(table: DeltaTable, options: UpdateOptions): Pr
     operationParameters: { predicate: JSON.stringify(condition === undefined ? [] : [condition.sql]) },
     metrics,
     read: { ...(condition === undefined ? { wholeTable: true } : { predicate: condition.expr }), files: candidates },
+    ...(appTransaction === undefined ? {} : { appTransaction }),
     ...(options.engineInfo === undefined ? {} : { engineInfo: options.engineInfo }),
     ...(signal === undefined ? {} : { signal }),
   });
-  return { version, ...metrics };
+  return { version, skipped: false, ...metrics };
+}
+
+/** The result of an UPDATE skipped because its application transaction was already applied. */
+function skippedUpdate(version: number): UpdateResult {
+  return {
+    version,
+    skipped: true,
+    numRemovedFiles: 0,
+    numAddedFiles: 0,
+    numUpdatedRows: 0,
+    numCopiedRows: 0,
+    numAddedChangeFiles: 0,
+    numAddedBytes: 0,
+    numRemovedBytes: 0,
+    numDeletionVectorsAdded: 0,
+    numDeletionVectorsRemoved: 0,
+    numDeletionVectorsUpdated: 0,
+    executionTimeMs: 0,
+    scanTimeMs: 0,
+    rewriteTimeMs: 0,
+  };
 }
 
 /** One bound assignment: the target field path (schema spelling) and its value. */

@@ -6,6 +6,7 @@
  * (Spark's analysis errors) and then runs it.
  */
 import type { DeltaTable } from '@deltakit/core';
+import type { AppTransaction } from '../options.js';
 import type { Assignments, ExprInput, MatchedClause, MergeClauses, NotMatchedBySourceClause, NotMatchedClause } from './clauses.js';
 import { NO_CLAUSES } from './clauses.js';
 import { executeMerge, type MergeMetrics } from './execute.js';
@@ -31,6 +32,13 @@ export interface MergeOptions {
   readonly targetFileSize?: number;
   /** commitInfo.engineInfo. */
   readonly engineInfo?: string;
+  /**
+   * Idempotent MERGE (Delta's `txnAppId`/`txnVersion`), e.g. a `foreachBatch` upsert given its
+   * query id and batch id: skipped (`skipped: true`, zero metrics) when the table's `txn` version
+   * for `appId` is already >= `version`, before the source is read; otherwise the commit records
+   * `txn{appId, version}`, even when the MERGE changes no row.
+   */
+  readonly appTransaction?: AppTransaction;
 }
 
 export interface ExecuteOptions {
@@ -105,7 +113,10 @@ export class MergeBuilder {
     return this.#with({ schemaEvolution: true });
   }
 
-  /** Runs the MERGE: one commit, or none when nothing changes. Returns Spark's MERGE metrics. */
+  /**
+   * Runs the MERGE: one commit, or none when nothing changes (and there is no `appTransaction`).
+   * Returns Spark's MERGE metrics.
+   */
   async execute(options: ExecuteOptions = {}): Promise<MergeMetrics> {
     const s = this.#state;
     return executeMerge({

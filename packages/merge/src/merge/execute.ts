@@ -15,6 +15,9 @@
  * files and only appends. Change data (`delta.enableChangeDataFeed`): when the MERGE changes any
  * target row, every change (update pre/post images, deletes and inserts) goes to cdc files; a
  * MERGE that only inserts writes none (readers take its inserts from the added files), as Spark.
+ * With an application transaction (`options.appTransaction`), a MERGE the table already records
+ * is skipped before its source is read (Spark's `hasBeenExecuted`, checked first in `runMerge`);
+ * otherwise its commit carries the `txn` action, even when nothing else changed.
  */
 import type { DeltaTable, Expr, Metadata, Protocol, Snapshot } from '@deltakit/core';
 import { DeltaError, and, checkWriteSupported, cmp, col, lit, throwIfAborted } from '@deltakit/core';
@@ -22,6 +25,7 @@ import { bindPredicate, compileFileFilter, planMetadata } from '@deltakit/core/i
 import { DmlChangeSet, changeDataFeedEnabled } from '../exec/change-set.js';
 import { assertRemovable, commitDml } from '../exec/commit.js';
 import { scanTargetFiles } from '../exec/target-scan.js';
+import { appTransactionApplied, checkAppTransaction } from '../options.js';
 import type { MergeOptions } from './builder.js';
 import { actionType, type ExprInput, type MergeClauses } from './clauses.js';
 import { MergeMatcher, type KeyRange } from './match.js';
@@ -30,8 +34,13 @@ import { DEFAULT_MAX_SOURCE_BYTES, loadSource, type MergeSource } from './source
 
 /** What a MERGE did: Spark's commitInfo metrics for MERGE, and the table version after it. */
 export interface MergeMetrics {
-  /** The table version after the MERGE (the read version when nothing changed: no commit). */
+  /**
+   * The table version after the MERGE (the read version when nothing changed and there is no
+   * `appTransaction`: no commit; the current version when skipped).
+   */
   readonly version: number;
+  /** True when `appTransaction` was already applied, so nothing ran (every metric is 0). */
+  readonly skipped: boolean;
   readonly numSourceRows: number;
   readonly numTargetRowsInserted: number;
   readonly numTargetRowsUpdated: number;
@@ -74,8 +83,11 @@ export async function executeMerge(req: MergeRequest): Promise<MergeMetrics> {
   const engine = table.engine;
   const maxSourceBytes = options.maxSourceBytes ?? DEFAULT_MAX_SOURCE_BYTES;
   if (!(maxSourceBytes > 0)) throw new DeltaError('INVALID_ARGUMENT', `maxSourceBytes must be a positive number of bytes, got ${String(options.maxSourceBytes)}.`);
+  const { appTransaction } = options;
+  checkAppTransaction(appTransaction);
   const snapshot = await table.snapshot(signal ? { signal } : {});
   checkWriteSupported(snapshot.protocol, snapshot.metadata, snapshot.tableRoot);
+  if (appTransactionApplied(snapshot, appTransaction)) return skippedMerge(snapshot.version);
   const timeZone = table.sessionTimeZone;
   const nowMicros = BigInt(engine.clock.nowMs()) * 1000n;
 
@@ -171,10 +183,41 @@ export async function executeMerge(req: MergeRequest): Promise<MergeMetrics> {
     metrics,
     read: { ...(read.wholeTable ? { wholeTable: true } : { predicate: read.predicate }), files: read.files },
     ...(evolved ? { metadata: evolved.metadata, ...(evolved.protocol ? { protocol: evolved.protocol } : {}) } : {}),
+    ...(appTransaction === undefined ? {} : { appTransaction }),
     ...(options.engineInfo === undefined ? {} : { engineInfo: options.engineInfo }),
     ...(signal === undefined ? {} : { signal }),
   });
-  return { version, ...metrics };
+  return { version, skipped: false, ...metrics };
+}
+
+/** The metrics of a MERGE skipped because its application transaction was already applied. */
+function skippedMerge(version: number): MergeMetrics {
+  return {
+    version,
+    skipped: true,
+    numSourceRows: 0,
+    numTargetRowsInserted: 0,
+    numTargetRowsUpdated: 0,
+    numTargetRowsMatchedUpdated: 0,
+    numTargetRowsNotMatchedBySourceUpdated: 0,
+    numTargetRowsDeleted: 0,
+    numTargetRowsMatchedDeleted: 0,
+    numTargetRowsNotMatchedBySourceDeleted: 0,
+    numTargetRowsCopied: 0,
+    numOutputRows: 0,
+    numTargetFilesAdded: 0,
+    numTargetFilesRemoved: 0,
+    numTargetChangeFilesAdded: 0,
+    numTargetDeletionVectorsAdded: 0,
+    numTargetDeletionVectorsRemoved: 0,
+    numTargetDeletionVectorsUpdated: 0,
+    numTargetBytesAdded: 0,
+    numTargetBytesRemoved: 0,
+    executionTimeMs: 0,
+    materializeSourceTimeMs: 0,
+    scanTimeMs: 0,
+    rewriteTimeMs: 0,
+  };
 }
 
 /**

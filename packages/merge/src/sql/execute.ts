@@ -7,11 +7,11 @@
 import { resolve } from 'node:path';
 import { createDefaultEngine, DeltaError, type Engine, type ObjectStore } from '@deltakit/core';
 import { openInputPath, type InputFormat } from '@deltakit/core/internal';
-import type { RecordBatch } from 'apache-arrow';
 import type { DeleteResult } from '../delete.js';
 import { mergeInto } from '../merge/builder.js';
 import type { MergeMetrics } from '../merge/execute.js';
 import type { MergeSource } from '../merge/source.js';
+import { checkAppTransaction, type AppTransaction } from '../options.js';
 import { DeltaTable } from '../table.js';
 import type { UpdateResult } from '../update.js';
 import { runMaintenance, type MaintenanceResult } from './execute-maintenance.js';
@@ -29,6 +29,14 @@ export interface SqlOptions {
   readonly maxSourceBytes?: number;
   readonly engineInfo?: string;
   readonly signal?: AbortSignal;
+  /**
+   * DELETE, UPDATE and MERGE: the statement's application transaction (Delta's
+   * `txnAppId`/`txnVersion`, set in Spark SQL through `spark.databricks.delta.write.txnAppId` and
+   * `.txnVersion`): skipped, with `skipped: true`, when the table already records `version` or
+   * later for `appId`; else the commit records it. Other statements do not take one:
+   * INVALID_ARGUMENT.
+   */
+  readonly appTransaction?: AppTransaction;
 }
 
 /** The outcome of one statement: its kind and the metrics recorded in commitInfo. */
@@ -50,6 +58,12 @@ export type SqlResult =
 export async function executeSql(text: string, options: SqlOptions = {}): Promise<SqlResult> {
   const timeZone = options.timeZone ?? 'UTC';
   const statement = parseStatement(text, { timeZone });
+  checkAppTransaction(options.appTransaction);
+  if (options.appTransaction !== undefined && !['delete', 'update', 'merge'].includes(statement.kind)) {
+    throw new DeltaError('INVALID_ARGUMENT', `appTransaction applies to DELETE, UPDATE and MERGE statements only; this statement (${statement.kind}) was not run. Drop appTransaction for it.`, {
+      details: { statement: statement.kind },
+    });
+  }
   const engine = options.engine ?? createDefaultEngine(options.store ? { store: options.store } : {});
   const run = new Runner(text, engine, timeZone, options);
   try {
@@ -80,7 +94,7 @@ class Runner {
           table: (ref) => this.table(ref, undefined),
           source: (node) => this.source(node),
           timeZone: this.timeZone,
-          ...this.dmlOptions(),
+          ...this.commonOptions(),
         });
     }
   }
@@ -96,10 +110,17 @@ class Runner {
     return alias === undefined ? t : t.alias(alias);
   }
 
-  private dmlOptions(): { signal?: AbortSignal; engineInfo?: string } {
+  private commonOptions(): { signal?: AbortSignal; engineInfo?: string } {
     return {
       ...(this.options.signal === undefined ? {} : { signal: this.options.signal }),
       ...(this.options.engineInfo === undefined ? {} : { engineInfo: this.options.engineInfo }),
+    };
+  }
+
+  private dmlOptions(): { signal?: AbortSignal; engineInfo?: string; appTransaction?: AppTransaction } {
+    return {
+      ...this.commonOptions(),
+      ...(this.options.appTransaction === undefined ? {} : { appTransaction: this.options.appTransaction }),
     };
   }
 
@@ -127,11 +148,20 @@ class Runner {
 
   private async merge(s: MergeStatement): Promise<SqlResult> {
     const target = this.table(s.target, s.targetAlias);
-    const source = await this.mergeSource(s.source);
+    const { source, close } = await this.mergeSource(s.source);
+    try {
+      return await this.runMerge(s, target, source);
+    } finally {
+      await close();
+    }
+  }
+
+  private async runMerge(s: MergeStatement, target: DeltaTable, source: MergeSource): Promise<SqlResult> {
     let builder = mergeInto(target, source, this.source(s.on), {
       ...(s.sourceAlias === undefined ? {} : { sourceAlias: s.sourceAlias }),
       ...(this.options.maxSourceBytes === undefined ? {} : { maxSourceBytes: this.options.maxSourceBytes }),
       ...(this.options.engineInfo === undefined ? {} : { engineInfo: this.options.engineInfo }),
+      ...(this.options.appTransaction === undefined ? {} : { appTransaction: this.options.appTransaction }),
     });
     const cond = (c: { condition?: { span?: readonly [number, number] } }) => (c.condition === undefined ? {} : { condition: this.source(c.condition) });
     for (const c of s.matched) {
@@ -159,19 +189,27 @@ class Runner {
     return { operation: 'MERGE', ...result };
   }
 
-  /** The rows of a MERGE source: a Delta table's latest snapshot, or files read as the format says. */
-  private async mergeSource(ref: TableRef): Promise<MergeSource> {
+  /**
+   * The rows of a MERGE source: a Delta table's latest snapshot, or files read as the format says;
+   * `close` releases the files once the MERGE is done (also when it skipped reading them).
+   */
+  private async mergeSource(ref: TableRef): Promise<{ source: MergeSource; close: () => Promise<void> }> {
     const path = localPath(ref.path);
     const signal = this.options.signal;
     if (ref.format === 'delta') {
       const table = DeltaTable.forPath(path, { engine: this.engine, sessionTimeZone: this.timeZone });
       const snapshot = await table.snapshot(signal === undefined ? {} : { signal });
-      return snapshot.scan(signal === undefined ? {} : { signal }).batches();
+      return { source: snapshot.scan(signal === undefined ? {} : { signal }).batches(), close: async () => undefined };
     }
     const format: InputFormat = ref.format === 'json' ? 'jsonl' : ref.format;
     const input = await openInputPath(this.engine.store, path, format, signal);
-    const schema = await input.schema(signal);
-    return closing(input.batches(schema, signal), () => input.close());
+    try {
+      const schema = await input.schema(signal);
+      return { source: input.batches(schema, signal), close: () => input.close() };
+    } catch (e) {
+      await input.close();
+      throw e;
+    }
   }
 }
 
@@ -187,12 +225,4 @@ function targetColumn(column: ColumnName, alias: string | undefined): string {
 /** Paths in statements are local paths (absolute, or relative to the working directory) or URIs. */
 function localPath(path: string): string {
   return /^[a-z][a-z0-9+.-]*:/i.test(path) ? path : resolve(path);
-}
-
-async function* closing(batches: AsyncIterable<RecordBatch>, close: () => Promise<void>): AsyncGenerator<RecordBatch> {
-  try {
-    yield* batches;
-  } finally {
-    await close();
-  }
 }
