@@ -44,3 +44,4 @@ export const readStream = defaults.readStream;
 export function sessionReaders(session: import('./api/session.js').Session) {
   return readerFor(session);
 }
+export { upsertBatch, type UpsertOptions, type UpsertResult } from './sinks/merge-upsert.js';
