@@ -15,6 +15,7 @@ import { createCommand } from './commands/create.js';
 import { describeCommand } from './commands/describe.js';
 import { filesCommand } from './commands/files.js';
 import { historyCommand } from './commands/history.js';
+import { ingestCommand } from './commands/ingest.js';
 import { optimizeCommand } from './commands/optimize.js';
 import { writeCommand } from './commands/write.js';
 import { demoCommand } from './commands/demo.js';
@@ -23,7 +24,7 @@ import { vacuumCommand } from './commands/vacuum.js';
 import { Output, type OutputStream } from './output.js';
 
 /** The subcommands, in the order `--help` lists them. */
-export const COMMANDS: readonly Command[] = [catCommand, describeCommand, historyCommand, changesCommand, filesCommand, createCommand, writeCommand, sqlCommand, alterCommand, optimizeCommand, vacuumCommand, restoreCommand, checkpointCommand, demoCommand];
+export const COMMANDS: readonly Command[] = [catCommand, describeCommand, historyCommand, changesCommand, filesCommand, createCommand, writeCommand, ingestCommand, sqlCommand, alterCommand, optimizeCommand, vacuumCommand, restoreCommand, checkpointCommand, demoCommand];
 
 /** Where the CLI writes; `process` streams by default, stand-ins in tests. */
 export interface MainIo {

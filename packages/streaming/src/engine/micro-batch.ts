@@ -278,7 +278,7 @@ export class MicroBatchExecution {
       eventTime: {},
       stateOperators: [],
       sources,
-      sink: { description: this.#s.sink.description, numOutputRows: result.numOutputRows, metrics: {} },
+      sink: { description: this.#s.sink.description, numOutputRows: result.numOutputRows, metrics: result.metrics ?? {} },
       observedMetrics: {},
     });
   }

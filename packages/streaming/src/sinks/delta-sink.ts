@@ -43,9 +43,9 @@ export class DeltaSink implements Sink {
     });
     if (result.skipped) {
       ctx.logger.info({ batchId: batch.batchId, table: this.options.path }, 'Skipping already complete epoch');
-      return { numOutputRows: 0 };
+      return { numOutputRows: 0, metrics: { tableVersion: String(result.version), skipped: 'true' } };
     }
-    return { numOutputRows: rows };
+    return { numOutputRows: rows, metrics: { tableVersion: String(result.version) } };
   }
 }
 

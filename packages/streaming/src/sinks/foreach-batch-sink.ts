@@ -17,7 +17,9 @@ export class ForeachBatchSink implements Sink {
 
   async addBatch(batch: MicroBatch, _ctx: SinkContext): Promise<SinkResult> {
     const df = batch.dataFrame();
-    await this.fn(df, batch.batchId);
-    return { numOutputRows: -1 };
+    const out = await this.fn(df, batch.batchId);
+    // A function returning upsertBatch's result reports the table version it left.
+    const version = typeof out === 'object' && out !== null && typeof (out as { version?: unknown }).version === 'number' ? (out as { version: number }).version : undefined;
+    return { numOutputRows: -1, ...(version === undefined ? {} : { metrics: { tableVersion: String(version) } }) };
   }
 }

@@ -30,6 +30,8 @@ export interface SinkContext {
 
 export interface SinkResult {
   readonly numOutputRows: number;
+  /** Sink metrics for the progress report (the Delta sink gives the table version it committed). */
+  readonly metrics?: Readonly<Record<string, string>>;
 }
 
 export interface Sink {
