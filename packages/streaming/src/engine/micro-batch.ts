@@ -14,6 +14,7 @@ import { CommitLog } from '../checkpoint/commit-log.js';
 import { OffsetLog, type OffsetSeqMetadata } from '../checkpoint/offset-log.js';
 import { execute } from '../operators/execute.js';
 import type { ExecContext, ScanNode } from '../operators/context.js';
+import { EventTimeStats } from '../operators/watermark.js';
 import { visibleSchema, type Analyzed } from '../plan/analyze.js';
 import { leaf } from '../plan/logical.js';
 import type { MicroBatch, OutputMode, Sink } from '../sinks/sink.js';
@@ -229,7 +230,14 @@ export class MicroBatchExecution {
       const src = this.#s.sources[i]!.stream;
       return countRows(src.getBatch(committed[i] === undefined ? undefined : src.deserialize(committed[i]!), src.deserialize(end), signal), (n) => (rowsRead[i] = Math.max(rowsRead[i]!, n)));
     };
-    const ctx: ExecContext = { input, timeZone: this.#s.session.timeZone, nowMicros: BigInt(this.#meta.batchTimestampMs) * 1000n, signal };
+    // Event-time statistics per watermark operator, from the first complete pass over the batch.
+    const stats = new Map<Analyzed, EventTimeStats>();
+    const eventTime = (node: Analyzed) => {
+      const s = new EventTimeStats();
+      if (!stats.has(node)) stats.set(node, s);
+      return stats.get(node) === s ? s : new EventTimeStats();
+    };
+    const ctx: ExecContext = { input, timeZone: this.#s.session.timeZone, nowMicros: BigInt(this.#meta.batchTimestampMs) * 1000n, signal, eventTime };
     const schema = visibleSchema(plan);
     const batches = (sig?: AbortSignal) => visibleOnly(plan, execute(plan, sig ? { ...ctx, signal: sig } : ctx));
     const session = this.#s.session;
@@ -244,6 +252,8 @@ export class MicroBatchExecution {
     const result = await this.#s.sink.addBatch(micro, { engine: this.#engine, queryId: this.#s.queryId, logger: session.logger, signal });
     durations.addBatch = Math.round(performance.now() - a);
     if (signal.aborted) return;
+    const batchWatermarkMs = this.#watermarkMs;
+    this.#watermarkMs = nextWatermark(this.#watermarkMs, stats);
     const c = performance.now();
     if (!(await this.#commits.add(batchId, this.#watermarkMs))) {
       throw new DeltaError('CONCURRENT_QUERY', `commits/${batchId} in ${this.#s.checkpoint} was written by another query: two queries are running on the same checkpoint. Stop one of them.`, { details: { checkpoint: this.#s.checkpoint, batchId } });
@@ -275,7 +285,7 @@ export class MicroBatchExecution {
       inputRowsPerSecond: 0,
       processedRowsPerSecond: rate(total, durations.triggerExecution),
       durationMs: durations,
-      eventTime: {},
+      eventTime: eventTimeProgress(stats, batchWatermarkMs),
       stateOperators: [],
       sources,
       sink: { description: this.#s.sink.description, numOutputRows: result.numOutputRows, metrics: result.metrics ?? {} },
@@ -285,6 +295,43 @@ export class MicroBatchExecution {
 }
 
 async function* empty(): AsyncGenerator<RecordBatch> {}
+
+/**
+ * The watermark after a batch: for each watermark operator, its max event time minus its delay;
+ * the minimum over operators (Spark's default multipleWatermarkPolicy); never below `current`.
+ */
+function nextWatermark(current: number, stats: ReadonlyMap<Analyzed, EventTimeStats>): number {
+  let next: number | undefined;
+  for (const [node, s] of stats) {
+    if (node.kind !== 'watermark' || s.max === undefined) continue;
+    const candidate = Number(s.max / 1000n) - node.delayMs;
+    next = next === undefined ? candidate : Math.min(next, candidate);
+  }
+  return next === undefined ? current : Math.max(current, next);
+}
+
+/** Spark's progress eventTime: avg/max/min of the batch's event times and the batch's watermark. */
+function eventTimeProgress(stats: ReadonlyMap<Analyzed, EventTimeStats>, watermarkMs: number): Record<string, string> {
+  if (stats.size === 0) return {};
+  let min: bigint | undefined;
+  let max: bigint | undefined;
+  let sum = 0n;
+  let count = 0;
+  for (const s of stats.values()) {
+    if (s.min !== undefined && (min === undefined || s.min < min)) min = s.min;
+    if (s.max !== undefined && (max === undefined || s.max > max)) max = s.max;
+    sum += s.sum;
+    count += s.count;
+  }
+  const out: Record<string, string> = {};
+  if (count > 0) {
+    out.avg = isoTimestamp(Number(sum / BigInt(count) / 1000n));
+    out.max = isoTimestamp(Number(max! / 1000n));
+    out.min = isoTimestamp(Number(min! / 1000n));
+  }
+  out.watermark = isoTimestamp(watermarkMs);
+  return out;
+}
 
 async function* countRows(it: AsyncIterable<RecordBatch>, report: (n: number) => void): AsyncGenerator<RecordBatch> {
   let n = 0;

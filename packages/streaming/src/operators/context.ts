@@ -1,5 +1,6 @@
 import type { RecordBatch } from 'apache-arrow';
 import type { Analyzed } from '../plan/analyze.js';
+import type { EventTimeStats } from './watermark.js';
 
 export type ScanNode = Extract<Analyzed, { kind: 'scan' }>;
 
@@ -13,4 +14,6 @@ export interface ExecContext {
   readonly timeZone: string;
   readonly nowMicros: bigint;
   readonly signal?: AbortSignal;
+  /** The statistics collector of a watermark operator (streaming executions only). */
+  readonly eventTime?: (node: Extract<Analyzed, { kind: 'watermark' }>) => EventTimeStats;
 }

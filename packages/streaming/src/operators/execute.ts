@@ -9,6 +9,7 @@ import type { ExecContext } from './context.js';
 import { filter } from './filter.js';
 import { join } from './join.js';
 import { project } from './project.js';
+import { watermark } from './watermark.js';
 
 export function execute(node: Analyzed, ctx: ExecContext): AsyncIterable<RecordBatch> {
   switch (node.kind) {
@@ -19,7 +20,7 @@ export function execute(node: Analyzed, ctx: ExecContext): AsyncIterable<RecordB
     case 'filter':
       return filter(node, execute(node.child, ctx), ctx);
     case 'watermark':
-      return execute(node.child, ctx);
+      return watermark(node, execute(node.child, ctx), ctx);
     case 'union':
       return concat(node.children.map((c) => () => execute(c, ctx)));
     case 'join':
