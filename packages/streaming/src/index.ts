@@ -10,6 +10,7 @@
  * ```
  */
 import { readerFor } from './api/reader.js';
+import { registerFileSinks } from './sinks/file-sink.js';
 
 export { DataFrame, GroupedData, type JoinHow } from './api/dataframe.js';
 export { Column, col, lit, expr, type ColumnLike } from './api/column.js';
@@ -44,3 +45,6 @@ export const readStream = defaults.readStream;
 export function sessionReaders(session: import('./api/session.js').Session) {
   return readerFor(session);
 }
+
+// Sources and sinks that register themselves by format (file sinks, rate, socket).
+registerFileSinks();
