@@ -75,3 +75,5 @@ export { CLUSTERING_DOMAIN, LIQUID_PROVIDER, clusteringColumnsOf, clusteringAfte
 export { parseDdlColumnSpecs, type DdlColumnSpec, type DdlColumnPosition } from './schema/ddl.js';
 export { parseColumnPath, formatColumnPath, quotedColumnPath, tableFeatures, describeDetail, locationOf, validateProperties, normalizePropertyKey, clusteringColumnPaths, ALLOWED_CHANGES } from './maintenance/alter/index.js';
 export { tableRootFromUri } from './table/table-uri.js';
+// Hive-style partition folders (streaming file sinks write them as Spark's FileFormatWriter does).
+export { partitionDirectory, escapePartitionPathSegment, HIVE_DEFAULT_PARTITION } from './write/partition-paths.js';

@@ -10,6 +10,10 @@
  * ```
  */
 import { readerFor } from './api/reader.js';
+import { registerFileSinks } from './sinks/file-sink.js';
+import { registerSource as register } from './sources/registry.js';
+import { rateProvider } from './sources/rate-source.js';
+import { socketProvider } from './sources/socket-source.js';
 
 export { DataFrame, GroupedData, type JoinHow } from './api/dataframe.js';
 export { Column, col, lit, expr, type ColumnLike } from './api/column.js';
@@ -45,3 +49,8 @@ export function sessionReaders(session: import('./api/session.js').Session) {
   return readerFor(session);
 }
 export { upsertBatch, type UpsertOptions, type UpsertResult } from './sinks/merge-upsert.js';
+
+// Sources and sinks that register themselves by format (file sinks, rate, socket).
+registerFileSinks();
+register(rateProvider);
+register(socketProvider);

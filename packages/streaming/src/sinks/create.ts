@@ -42,6 +42,6 @@ export function createSink(format: string, spec: SinkSpec): Sink {
       return new ConsoleSink(Number(option(spec.options, 'numRows') ?? 20), (option(spec.options, 'truncate') ?? 'true').toLowerCase() !== 'false');
   }
   const create = extra.get(f);
-  if (create === undefined) throw new DeltaError('INVALID_ARGUMENT', `Unknown sink format '${format}'. Use delta, memory, console, or foreachBatch(...).`);
+  if (create === undefined) throw new DeltaError('INVALID_ARGUMENT', `Unknown sink format '${format}'. Use delta, memory, console, json, csv, parquet, or foreachBatch(...).`);
   return create(spec);
 }
