@@ -321,4 +321,17 @@ describe('deltakit checkpoint', () => {
     expect(await catLines(t)).toEqual(['{"id":1}', '{"id":2}']);
     expect((await fails('checkpoint', fresh('missing'))).code).toBe('TABLE_NOT_FOUND');
   });
+
+  it('--part-size writes a multi-part checkpoint that describe and cat read', async () => {
+    const t = fresh('parts');
+    for (let i = 1; i <= 4; i++) await ok('write', t, '--input', file(`p${i}.jsonl`, `{"id": ${i}}\n`), '--mode', 'append');
+    expect(JSON.parse(await ok('checkpoint', t, '--part-size', '2'))).toEqual({ table: t, version: 3 });
+    const parts = readdirSync(join(t, '_delta_log')).filter((f) => f.includes('.checkpoint.'));
+    expect(parts).toEqual(['00000000000000000003.checkpoint.0000000001.0000000002.parquet', '00000000000000000003.checkpoint.0000000002.0000000002.parquet']);
+    expect(JSON.parse(readFileSync(join(t, '_delta_log', '_last_checkpoint'), 'utf8'))).toMatchObject({ version: 3, parts: 2, numOfAddFiles: 4 });
+    for (let v = 0; v < 3; v++) rmSync(join(t, '_delta_log', `0000000000000000000${v}.json`));
+    expect((await describeJson(t)).numFiles).toBe(4);
+    expect((await catLines(t)).sort()).toEqual(['{"id":1}', '{"id":2}', '{"id":3}', '{"id":4}']);
+    expect((await fails('checkpoint', t, '--part-size', '0')).code).toBe('INVALID_ARGUMENT');
+  });
 });

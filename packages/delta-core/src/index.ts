@@ -9,6 +9,7 @@ export { parseSchemaString, schemaToJson, schemaToString } from './schema/json.j
 export { deltaToArrowSchema, arrowToDeltaSchema } from './schema/arrow.js';
 export type * from './log/actions.js';
 export type { HistoryEntry } from './log/commit-timestamps.js';
+export type { WriteCheckpointOptions } from './log/checkpoint-writer.js';
 export * from './expr/ast.js';
 export { parseExpression, parsePredicate, type ParseOptions } from './expr/parse.js';
 export { printExpr } from './expr/print.js';

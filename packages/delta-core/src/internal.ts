@@ -9,6 +9,7 @@ export type { TableState } from './log/replay.js';
 export { parseActionLines } from './log/parse-actions.js';
 export { serializeAction, serializeCommit } from './log/serialize-actions.js';
 export { writeCheckpoint } from './log/checkpoint-writer.js';
+export { writeLogCompaction } from './log/log-compaction.js';
 export { readHistory, resolveVersionAtTimestamp, resolveVersionAtOrAfterTimestamp, monotonize, ictEnablement } from './log/commit-timestamps.js';
 export { listLogFiles, segmentFrom, availableRange, tableNotFound, type LogListing } from './log/segment.js';
 export { loadProtocolAndMetadata, readCommits } from './log/load-table-state.js';

@@ -9,7 +9,9 @@ import type { Data, DataType } from 'apache-arrow';
 /** A checkpoint column shape. Maps are `map<string,string>`, lists `list<string>`. */
 export type ColumnSpec =
   | { readonly t: 'string' | 'long' | 'int' | 'bool' | 'stringMap' | 'stringList' }
-  | { readonly t: 'struct'; readonly fields: readonly (readonly [string, ColumnSpec])[] };
+  | { readonly t: 'struct'; readonly fields: readonly (readonly [string, ColumnSpec])[] }
+  /** A column built elsewhere, already holding every row (its values and index are ignored). */
+  | { readonly t: 'prebuilt'; readonly data: Data };
 
 export const S: ColumnSpec = { t: 'string' };
 export const L: ColumnSpec = { t: 'long' };
@@ -36,6 +38,8 @@ export function arrowTypeOf(spec: ColumnSpec): DataType {
       return new Map_(new Field('key_value', new Struct<{ key: Utf8; value: Utf8 }>([new Field('key', new Utf8(), false), new Field('value', new Utf8(), true)]), false), false);
     case 'struct':
       return new Struct(spec.fields.map(([name, s]) => new Field(name, arrowTypeOf(s), true)));
+    case 'prebuilt':
+      return spec.data.type;
   }
 }
 
@@ -47,6 +51,7 @@ export function arrowTypeOf(spec: ColumnSpec): DataType {
  * but `add` in a checkpoint) nearly free.
  */
 export function buildColumn(spec: ColumnSpec, length: number, index: ArrayLike<number>, values: readonly unknown[]): Data {
+  if (spec.t === 'prebuilt') return spec.data;
   const type = arrowTypeOf(spec);
   const { nullBitmap, nullCount } = validity(length, index, values);
   const n = values.length;

@@ -1,16 +1,24 @@
 /**
- * Writing classic checkpoints (`_delta_log/<version>.checkpoint.parquet`) and the
- * `_last_checkpoint` hint from a reconciled table state (protocol-notes §3). Tables with the
- * `v2Checkpoint` feature get a classic-named V2 checkpoint: same file name, plus one
- * `checkpointMetadata` row; file actions stay inline (no sidecars).
+ * Writing checkpoints and the `_last_checkpoint` hint from a reconciled table state
+ * (protocol-notes §3), the way Spark writes them:
+ * - tables without the `v2Checkpoint` feature get a classic checkpoint
+ *   (`<v>.checkpoint.parquet`), or a multi-part one (`<v>.checkpoint.<i>.<n>.parquet`) when it
+ *   holds more file actions than `partSize`;
+ * - tables with `v2Checkpoint` get a V2 checkpoint: file actions in parquet sidecars under
+ *   `_delta_log/_sidecars/`, and a UUID-named top-level file (JSON by default, as Spark) with the
+ *   other actions, one `checkpointMetadata` and a `sidecar` action per sidecar (see
+ *   `checkpoint/v2.ts`); or, on request, a classic-named V2 checkpoint with every action inline.
+ * Adds carry `stats` JSON unless `delta.checkpoint.writeStatsAsJson=false`, and typed
+ * `stats_parsed`/`partitionValues_parsed` unless `delta.checkpoint.writeStatsAsStruct=false`.
  */
-import { Field, RecordBatch, Schema, Struct, Table, makeData } from 'apache-arrow';
 import type { Engine } from '../engine.js';
-import { DeltaError, throwIfAborted, wrapEngineError } from '../errors.js';
+import { DeltaError, throwIfAborted } from '../errors.js';
 import { joinPath } from '../storage/paths.js';
-import type { AddFile, DeletionVectorDescriptor, DomainMetadata, Metadata, Protocol, RemoveFile, SetTransaction } from './actions.js';
-import { B, I, L, S, STRING_LIST, STRING_MAP, arrowTypeOf, buildColumn, struct } from './checkpoint-arrow.js';
-import type { ColumnSpec } from './checkpoint-arrow.js';
+import type { AddFile, DomainMetadata, Metadata, Protocol, RemoveFile, SetTransaction } from './actions.js';
+import { checkpointStatsSettings, parsedStatsLayout } from './checkpoint/parsed-stats.js';
+import { pad10, partOf, putFile } from './checkpoint/files.js';
+import { buildCheckpointTable, type CheckpointRows, type CheckpointTableOptions } from './checkpoint/table.js';
+import { writeV2Checkpoint } from './checkpoint/v2.js';
 import { withChecksum } from './last-checkpoint-checksum.js';
 import { formatVersion, lastCheckpointPath, logDirOf } from './log-path.js';
 
@@ -33,18 +41,42 @@ export interface CheckpointState {
   readonly domains: ReadonlyMap<string, DomainMetadata> | readonly DomainMetadata[];
 }
 
+/**
+ * File actions per checkpoint file when none is given. Spark's `checkpoint.partSize` has no
+ * default (one file); ours bounds the Arrow data one parquet encode holds, since the wasm encoder
+ * has at most 4 GiB of memory.
+ */
+export const DEFAULT_CHECKPOINT_PART_SIZE = 1_000_000;
+
 export interface WriteCheckpointOptions {
   /** Parquet codec; default snappy (what Spark writes). */
   readonly compression?: 'snappy' | 'zstd' | 'uncompressed';
+  /**
+   * Most file actions (adds plus tombstones) per parquet file, like Spark's
+   * `spark.databricks.delta.checkpoint.partSize`: a classic checkpoint with more becomes a
+   * multi-part checkpoint of ceil(actions / partSize) parts; a V2 checkpoint gets that many
+   * sidecars. Default {@link DEFAULT_CHECKPOINT_PART_SIZE}.
+   */
+  readonly partSize?: number;
+  /**
+   * The top-level file of a V2 checkpoint (tables with `v2Checkpoint` only): `json` (Spark's
+   * default) or `parquet` UUID-named files with sidecars, or `classic` for a classic-named
+   * `<v>.checkpoint.parquet` holding every action inline. Default `json`.
+   */
+  readonly v2Format?: 'json' | 'parquet' | 'classic';
   readonly signal?: AbortSignal;
 }
 
 /** What was written; `lastCheckpoint` is the exact `_last_checkpoint` text. */
 export interface CheckpointWriteResult {
-  /** Store path of the checkpoint file. */
+  /** Store path of the checkpoint file (the top-level file of a V2 checkpoint, part 1 of a multi-part one). */
   readonly path: string;
+  /** Every checkpoint file written except sidecars: one, or each part in order. */
+  readonly files: readonly string[];
+  /** Store paths of the sidecar files of a V2 checkpoint. */
+  readonly sidecars: readonly string[];
   readonly version: number;
-  /** Rows (actions) in the checkpoint. */
+  /** Rows (actions) in the checkpoint, sidecars included. */
   readonly size: number;
   readonly sizeInBytes: number;
   readonly numOfAddFiles: number;
@@ -69,31 +101,67 @@ const DEFAULT_TOMBSTONE_RETENTION = 'interval 1 week';
 
 /**
  * Writes the checkpoint of `state` for the table at `tableRoot`, then overwrites
- * `_last_checkpoint` (only after the checkpoint file is complete). `engine.clock` decides which
+ * `_last_checkpoint` (only after every checkpoint file is complete). `engine.clock` decides which
  * tombstones and transactions have expired.
  */
 export async function writeCheckpoint(engine: Engine, tableRoot: string, state: CheckpointState, options: WriteCheckpointOptions = {}): Promise<CheckpointWriteResult> {
   throwIfAborted(options.signal);
+  const partSize = options.partSize ?? DEFAULT_CHECKPOINT_PART_SIZE;
+  if (!Number.isSafeInteger(partSize) || partSize < 1) {
+    throw new DeltaError('INVALID_ARGUMENT', `Checkpoint partSize is ${partSize}; it must be a positive integer (the most file actions per checkpoint file).`, { details: { partSize } });
+  }
   const actions = selectCheckpointActions(state, engine.clock.nowMs());
-  const table = buildCheckpointTable(actions);
-  const bytes = await engine.parquet.writeTable(table, { compression: options.compression ?? 'snappy' });
-  throwIfAborted(options.signal);
-  const path = joinPath(logDirOf(tableRoot), `${formatVersion(state.version)}.checkpoint.parquet`);
-  try {
-    await engine.store.put(path, bytes);
-  } catch (e) {
-    throw wrapEngineError('Writing checkpoint', path, e);
+  const tableOptions = checkpointTableOptions(actions);
+  const compression = options.compression ?? 'snappy';
+  if (actions.checkpointVersion !== undefined && (options.v2Format ?? 'json') !== 'classic') {
+    return writeV2Checkpoint(engine, tableRoot, actions, { ...tableOptions, format: options.v2Format === 'parquet' ? 'parquet' : 'json', partSize, compression, signal: options.signal });
   }
-  const size = table.numRows;
+  const numFileActions = actions.adds.length + actions.removes.length;
+  const numParts = actions.checkpointVersion === undefined ? Math.max(1, Math.ceil(numFileActions / partSize)) : 1;
+  const logDir = logDirOf(tableRoot);
+  const prefix = formatVersion(state.version);
+  const parts = splitIntoParts(actions, numParts);
+  const files: string[] = [];
+  let size = 0;
+  let sizeInBytes = 0;
+  for (let p = 0; p < numParts; p++) {
+    const table = buildCheckpointTable(parts[p]!, { ...tableOptions, kind: actions.checkpointVersion === undefined ? 'classic' : 'v2' });
+    const bytes = await engine.parquet.writeTable(table, { compression });
+    throwIfAborted(options.signal);
+    const name = numParts === 1 ? `${prefix}.checkpoint.parquet` : `${prefix}.checkpoint.${pad10(p + 1)}.${pad10(numParts)}.parquet`;
+    const path = joinPath(logDir, name);
+    await putFile(engine, path, bytes, 'Writing checkpoint');
+    files.push(path);
+    size += table.numRows;
+    sizeInBytes += bytes.byteLength;
+  }
   const numOfAddFiles = actions.adds.length;
-  const lastCheckpoint = withChecksum({ version: state.version, size, sizeInBytes: bytes.byteLength, numOfAddFiles });
-  const hintPath = lastCheckpointPath(tableRoot);
-  try {
-    await engine.store.put(hintPath, new TextEncoder().encode(lastCheckpoint));
-  } catch (e) {
-    throw wrapEngineError('Writing _last_checkpoint', hintPath, e);
-  }
-  return { path, version: state.version, size, sizeInBytes: bytes.byteLength, numOfAddFiles, v2: actions.checkpointVersion !== undefined, lastCheckpoint };
+  const lastCheckpoint = withChecksum({ version: state.version, size, ...(numParts > 1 ? { parts: numParts } : {}), sizeInBytes, numOfAddFiles });
+  await putFile(engine, lastCheckpointPath(tableRoot), new TextEncoder().encode(lastCheckpoint), 'Writing _last_checkpoint');
+  return { path: files[0]!, files, sidecars: [], version: state.version, size, sizeInBytes, numOfAddFiles, v2: actions.checkpointVersion !== undefined, lastCheckpoint };
+}
+
+/** Stats columns per the table's `delta.checkpoint.writeStatsAs*` properties. */
+function checkpointTableOptions(actions: CheckpointActions): Omit<CheckpointTableOptions, 'kind'> {
+  const settings = checkpointStatsSettings(actions.metadata);
+  return { statsAsJson: settings.asJson, ...(settings.asStruct ? { parsed: parsedStatsLayout(actions.metadata, actions.protocol) } : {}) };
+}
+
+/** The rows of each part: non-file actions in the first; each file action in the part of its path ({@link partOf}). */
+export function splitIntoParts(actions: CheckpointActions, numParts: number): CheckpointRows[] {
+  const base: CheckpointRows = {
+    protocol: actions.protocol,
+    metadata: actions.metadata,
+    txns: actions.txns,
+    domains: actions.domains,
+    ...(actions.checkpointVersion === undefined ? {} : { checkpointVersion: actions.checkpointVersion }),
+  };
+  if (numParts === 1) return [{ ...base, adds: actions.adds, removes: actions.removes }];
+  const adds: AddFile[][] = Array.from({ length: numParts }, () => []);
+  const removes: RemoveFile[][] = Array.from({ length: numParts }, () => []);
+  for (const a of actions.adds) adds[partOf(a.path, numParts)]!.push(a);
+  for (const r of actions.removes) removes[partOf(r.path, numParts)]!.push(r);
+  return adds.map((a, p) => (p === 0 ? { ...base, adds: a, removes: removes[p]! } : { adds: a, removes: removes[p]! }));
 }
 
 /**
@@ -132,115 +200,6 @@ function isMap<K, V>(x: ReadonlyMap<K, V> | readonly unknown[]): x is ReadonlyMa
 /** Tables with the `v2Checkpoint` feature must write V2-spec checkpoints. */
 export function supportsV2Checkpoints(protocol: Protocol): boolean {
   return protocol.minWriterVersion >= 7 && (protocol.writerFeatures ?? []).includes('v2Checkpoint');
-}
-
-// ---------------------------------------------------------------------------------------------
-// Parquet layout (Spark's: see protocol-notes §3.2)
-
-const DV: ColumnSpec = struct([
-  ['storageType', S],
-  ['pathOrInlineDv', S],
-  ['offset', I],
-  ['sizeInBytes', I],
-  ['cardinality', L],
-]);
-
-const COLUMNS: readonly (readonly [string, ColumnSpec])[] = [
-  ['txn', struct([['appId', S], ['version', L], ['lastUpdated', L]])],
-  [
-    'add',
-    struct([
-      ['path', S],
-      ['partitionValues', STRING_MAP],
-      ['size', L],
-      ['modificationTime', L],
-      ['dataChange', B],
-      ['tags', STRING_MAP],
-      ['deletionVector', DV],
-      ['baseRowId', L],
-      ['defaultRowCommitVersion', L],
-      ['clusteringProvider', S],
-      ['stats', S],
-    ]),
-  ],
-  [
-    'remove',
-    struct([
-      ['path', S],
-      ['deletionTimestamp', L],
-      ['dataChange', B],
-      ['extendedFileMetadata', B],
-      ['partitionValues', STRING_MAP],
-      ['size', L],
-      ['deletionVector', DV],
-      ['baseRowId', L],
-      ['defaultRowCommitVersion', L],
-    ]),
-  ],
-  [
-    'metaData',
-    struct([
-      ['id', S],
-      ['name', S],
-      ['description', S],
-      ['format', struct([['provider', S], ['options', STRING_MAP]])],
-      ['schemaString', S],
-      ['partitionColumns', STRING_LIST],
-      ['configuration', STRING_MAP],
-      ['createdTime', L],
-    ]),
-  ],
-  ['protocol', struct([['minReaderVersion', I], ['minWriterVersion', I], ['readerFeatures', STRING_LIST], ['writerFeatures', STRING_LIST]])],
-  ['domainMetadata', struct([['domain', S], ['configuration', S], ['removed', B]])],
-];
-
-const CHECKPOINT_METADATA: readonly [string, ColumnSpec] = ['checkpointMetadata', struct([['version', L], ['tags', STRING_MAP]])];
-
-/**
- * The checkpoint as an Arrow table: one row per action, exactly one non-null top-level column per
- * row. Rows: protocol, metaData, txns, domains, [checkpointMetadata], adds, removes. File actions
- * are written with `dataChange: false`, as Spark does.
- */
-export function buildCheckpointTable(actions: CheckpointActions): Table {
-  const columns = actions.checkpointVersion === undefined ? COLUMNS : [...COLUMNS, CHECKPOINT_METADATA];
-  const groups: Record<string, readonly unknown[]> = {
-    protocol: [actions.protocol],
-    metaData: [actions.metadata],
-    txn: actions.txns,
-    domainMetadata: actions.domains,
-    checkpointMetadata: actions.checkpointVersion === undefined ? [] : [{ version: actions.checkpointVersion }],
-    add: actions.adds.map(addRow),
-    remove: actions.removes.map(removeRow),
-  };
-  // Rows are laid out group after group; each top-level column is non-null only on its group's rows.
-  const order = ['protocol', 'metaData', 'txn', 'domainMetadata', 'checkpointMetadata', 'add', 'remove'];
-  const start: Record<string, number> = {};
-  let length = 0;
-  for (const kind of order) {
-    start[kind] = length;
-    length += groups[kind]!.length;
-  }
-  const children = columns.map(([name, spec]) => {
-    const values = groups[name]!;
-    const index = new Int32Array(values.length);
-    for (let k = 0; k < index.length; k++) index[k] = start[name]! + k;
-    return buildColumn(spec, length, index, values);
-  });
-  const fields = columns.map(([name, spec]) => new Field(name, arrowTypeOf(spec), true));
-  const data = makeData({ type: new Struct(fields), length, nullCount: 0, children });
-  return new Table(new Schema(fields), [new RecordBatch(new Schema(fields), data)]);
-}
-
-function addRow(a: AddFile): Record<string, unknown> {
-  return { ...a, dataChange: false, deletionVector: dvRow(a.deletionVector) };
-}
-
-function removeRow(r: RemoveFile): Record<string, unknown> {
-  return { ...r, dataChange: false, deletionVector: dvRow(r.deletionVector) };
-}
-
-function dvRow(dv: DeletionVectorDescriptor | undefined): Record<string, unknown> | undefined {
-  return dv === undefined ? undefined : { ...dv };
 }
 
 // ---------------------------------------------------------------------------------------------

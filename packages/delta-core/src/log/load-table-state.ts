@@ -2,6 +2,7 @@ import type { Engine } from '../engine.js';
 import { throwIfAborted } from '../errors.js';
 import type { Action, CommitInfo, Metadata, Protocol } from './actions.js';
 import { readCheckpoint } from './checkpoint-reader.js';
+import { compactionActions } from './log-compaction.js';
 import type { LogFile } from './log-path.js';
 import { parseActionLines } from './parse-actions.js';
 import { checkReadSupported } from './protocol-check.js';
@@ -30,7 +31,7 @@ export async function loadTableState(engine: Engine, tableRoot: string, options:
 
 /** Replays an already built segment (see {@link loadTableState}). */
 export async function replaySegment(engine: Engine, segment: LogSegment, signal?: AbortSignal): Promise<TableState> {
-  const commits = await readCommits(engine, segment.commits, signal);
+  const commits = await readReplayFiles(engine, segment, signal);
   let protocol = latestProtocol(commits);
   if (protocol !== undefined) checkReadSupported(protocol, segment.tableRoot);
   const replay = new LogReplay(segment.tableRoot);
@@ -49,8 +50,21 @@ export async function replaySegment(engine: Engine, segment: LogSegment, signal?
   return replay.finish(segment.version, await snapshotCommitInfo(engine, segment, commits, signal));
 }
 
+/**
+ * The actions of the segment's replay files in order: commits as they are, compaction files
+ * reduced to one action per key (see log-compaction.ts).
+ */
+async function readReplayFiles(engine: Engine, segment: LogSegment, signal?: AbortSignal): Promise<Action[][]> {
+  const files = segment.replayFiles ?? segment.commits;
+  const actions = await readCommits(engine, files, signal);
+  return actions.map((a, i) => (files[i]!.name.type === 'compaction' ? compactionActions(segment.tableRoot, a) : a));
+}
+
 /** The commitInfo of the commit at the segment's version, reading the checkpoint's commit if needed. */
 async function snapshotCommitInfo(engine: Engine, segment: LogSegment, commits: readonly (readonly Action[])[], signal?: AbortSignal): Promise<CommitInfo | undefined> {
+  const last = (segment.replayFiles ?? segment.commits).at(-1);
+  // A compaction file has no commitInfo: read it from the commit at the segment's version.
+  if (last?.name.type === 'compaction') return commitInfoOf(engine, segment.commits.at(-1)!, signal);
   const actions = commits.at(-1);
   if (actions === undefined) return segment.checkpointCommit === undefined ? undefined : commitInfoOf(engine, segment.checkpointCommit, signal);
   for (const a of actions) if (a.kind === 'commitInfo') return a.commitInfo;
@@ -115,7 +129,7 @@ function latestProtocol(commits: readonly (readonly Action[])[]): Protocol | und
  * in the commits, else from the checkpoint (reading only its protocol and metaData columns).
  */
 export async function loadProtocolAndMetadata(engine: Engine, segment: LogSegment, signal?: AbortSignal): Promise<{ protocol?: Protocol; metadata?: Metadata }> {
-  const commits = await readCommits(engine, segment.commits, signal);
+  const commits = await readReplayFiles(engine, segment, signal);
   let protocol = latestProtocol(commits);
   let metadata: Metadata | undefined;
   for (let c = commits.length - 1; c >= 0 && metadata === undefined; c--) {

@@ -34,6 +34,12 @@ export interface LogSegment {
   readonly checkpoint?: CheckpointFiles;
   readonly checkpointCommit?: LogFile;
   readonly commits: readonly LogFile[];
+  /**
+   * The files to replay after the checkpoint: `commits`, except that runs of commits covered by a
+   * log compaction file (`<x>.<y>.compacted.json`, x..y within the segment) are replaced by it.
+   * Versions ascending; covers exactly the versions of `commits`.
+   */
+  readonly replayFiles: readonly LogFile[];
   /** The `_last_checkpoint` hint as read (informational; it may be stale). */
   readonly hint?: LastCheckpointHint;
 }
@@ -48,6 +54,8 @@ export interface LogSegmentOptions {
 export interface LogListing {
   readonly commits: Map<number, LogFile>;
   readonly checkpoints: Map<number, LogFile[]>;
+  /** Log compaction files (non-empty ones), in listing order. */
+  readonly compactions?: readonly LogFile[];
 }
 
 /**
@@ -80,12 +88,15 @@ export async function buildLogSegment(engine: Engine, tableRoot: string, options
 export async function listLogFiles(engine: Engine, logDir: string, fromVersion: number | undefined, signal: AbortSignal | undefined): Promise<LogListing> {
   const commits = new Map<number, LogFile>();
   const checkpoints = new Map<number, LogFile[]>();
+  const compactions: LogFile[] = [];
   const startAt = fromVersion === undefined ? undefined : formatVersion(fromVersion);
   for await (const meta of engine.store.list(logDir, { startAt, signal })) {
     const name = parseLogFileName(baseName(meta.path));
     if (name === undefined) continue;
     if (name.type === 'commit') commits.set(name.version, { name, meta });
-    else if (name.type === 'classicCheckpoint' || name.type === 'multiPartCheckpoint' || name.type === 'uuidCheckpoint') {
+    else if (name.type === 'compaction') {
+      if (meta.size > 0) compactions.push({ name, meta });
+    } else if (name.type === 'classicCheckpoint' || name.type === 'multiPartCheckpoint' || name.type === 'uuidCheckpoint') {
       if (meta.size === 0) continue; // an interrupted write; never a valid checkpoint
       const list = checkpoints.get(name.version);
       if (list) list.push({ name, meta });
@@ -93,7 +104,7 @@ export async function listLogFiles(engine: Engine, logDir: string, fromVersion: 
     }
   }
   throwIfAborted(signal);
-  return { commits, checkpoints };
+  return { commits, checkpoints, compactions };
 }
 
 /** The segment for `target` (latest when undefined) from one listing; throws when it cannot be served. */
@@ -115,7 +126,54 @@ export function segmentFrom(tableRoot: string, logDir: string, listing: LogListi
     commits.push(c);
   }
   const checkpointCommit = checkpoint === undefined ? undefined : listing.commits.get(checkpoint.version);
-  return { tableRoot, logDir, version, checkpoint, checkpointCommit, commits, hint };
+  const replayFiles = withCompactions(commits, listing.compactions ?? []);
+  return { tableRoot, logDir, version, checkpoint, checkpointCommit, commits, replayFiles, hint };
+}
+
+/**
+ * The fewest files that replay `commits` (contiguous versions): each commit, or a compaction
+ * `x..y` standing for commits x..y when both ends lie within them. Compaction files may overlap
+ * or extend past the segment; only those fully inside are candidates, and overlapping ones are
+ * never combined (one version is replayed once).
+ */
+export function withCompactions(commits: readonly LogFile[], compactions: readonly LogFile[]): LogFile[] {
+  if (commits.length === 0 || compactions.length === 0) return [...commits];
+  const first = commits[0]!.name.version;
+  const n = commits.length;
+  const startingAt = new Map<number, LogFile[]>();
+  for (const c of compactions) {
+    if (c.name.type !== 'compaction') continue;
+    const from = c.name.version - first;
+    const to = c.name.endVersion - first;
+    if (from < 0 || to >= n) continue;
+    const list = startingAt.get(from);
+    if (list) list.push(c);
+    else startingAt.set(from, [c]);
+  }
+  if (startingAt.size === 0) return [...commits];
+  // cost[i]: fewest files replaying commits i..n-1; choice[i]: the compaction to use at i, if any.
+  const cost = new Int32Array(n + 1);
+  const choice = new Array<LogFile | undefined>(n);
+  for (let i = n - 1; i >= 0; i--) {
+    cost[i] = cost[i + 1]! + 1;
+    for (const c of startingAt.get(i) ?? []) {
+      const next = (c.name as { endVersion: number }).endVersion - first + 1;
+      if (cost[next]! + 1 < cost[i]!) {
+        cost[i] = cost[next]! + 1;
+        choice[i] = c;
+      }
+    }
+  }
+  const out: LogFile[] = [];
+  for (let i = 0; i < n; ) {
+    const c = choice[i];
+    if (c === undefined) out.push(commits[i++]!);
+    else {
+      out.push(c);
+      i = (c.name as { endVersion: number }).endVersion - first + 1;
+    }
+  }
+  return out;
 }
 
 function latestVersion(listing: LogListing): number | undefined {

@@ -10,7 +10,7 @@ import { alterClusterBy, type ClusterByOptions } from '../maintenance/clustering
 import { optimizeClusteredTable, type ClusteringOptimizeOptions } from '../maintenance/clustering/optimize.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { createDefaultEngine } from './default-engine.js';
-import { writeCheckpoint } from '../log/checkpoint-writer.js';
+import { writeCheckpoint, type WriteCheckpointOptions } from '../log/checkpoint-writer.js';
 import type { OptimizeMetrics } from '../maintenance/optimize/metrics.js';
 import { optimizeTable } from '../maintenance/optimize/optimize.js';
 import type { OptimizeOptions } from '../maintenance/optimize/options.js';
@@ -189,9 +189,13 @@ export class DeltaTable {
     return dropConstraint(this.engine, snap, name, options);
   }
 
-  /** Writes a checkpoint of the latest version (and `_last_checkpoint`); returns its version. */
-  async checkpoint(options: { signal?: AbortSignal } = {}): Promise<{ version: number }> {
-    const snap = await this.snapshot(options);
+  /**
+   * Writes a checkpoint of the latest version (and `_last_checkpoint`); returns its version. See
+   * {@link WriteCheckpointOptions}: `partSize` splits big checkpoints into parts (or sidecars),
+   * `v2Format` picks the top-level file of tables with the `v2Checkpoint` feature.
+   */
+  async checkpoint(options: WriteCheckpointOptions = {}): Promise<{ version: number }> {
+    const snap = await this.snapshot(options.signal ? { signal: options.signal } : {});
     const result = await writeCheckpoint(this.engine, this.tableRoot, snap.state, options);
     return { version: result.version };
   }

@@ -62,13 +62,25 @@ describeFixtures('writeCheckpoint on fixture tables', () => {
     const engine = engineFor(mem, now);
 
     const result = await writeCheckpoint(engine, root, original);
-    expect(result.path).toBe(`${root}/_delta_log/${String(original.version).padStart(20, '0')}.checkpoint.parquet`);
-    expect(result.v2).toBe((original.protocol.writerFeatures ?? []).includes('v2Checkpoint'));
+    const v2 = (original.protocol.writerFeatures ?? []).includes('v2Checkpoint');
+    const prefix = `${root}/_delta_log/${String(original.version).padStart(20, '0')}.checkpoint`;
+    if (v2) expect(result.path).toMatch(new RegExp(`^${prefix}\\.[0-9a-f-]{36}\\.json$`));
+    else expect(result.path).toBe(`${prefix}.parquet`);
+    expect(result.v2).toBe(v2);
 
     // The checkpoint reader sees exactly the state's actions.
     const meta = await mem.head(result.path);
-    const content = await readCheckpoint(engine, root, { version: original.version, type: 'classic', format: 'parquet', files: [meta] });
-    expect(byKey(content.adds)).toEqual(byKey(original.files));
+    const segment = await buildLogSegment(engine, root);
+    expect(segment.checkpoint?.files).toEqual([meta]);
+    const content = await readCheckpoint(engine, root, segment.checkpoint!);
+    const statsAsJson = original.metadata.configuration['delta.checkpoint.writeStatsAsJson'] !== 'false';
+    const expectedFiles = statsAsJson ? original.files : original.files.map((f) => ({ ...f, stats: undefined }));
+    expect(byKey(content.adds)).toEqual(byKey(expectedFiles));
+    // Every add has typed stats equal to its JSON stats (numRecords at least).
+    for (const a of content.adds) {
+      const json = original.files.find((f) => f.path === a.path)?.stats;
+      if (json !== undefined) expect((a.statsParsed as { numRecords: bigint }).numRecords).toBe(BigInt(JSON.parse(json).numRecords));
+    }
     const removes = content.actions.flatMap((a) => (a.kind === 'remove' ? [a.remove] : []));
     expect(byKey(removes)).toEqual(byKey(original.tombstones.map((t) => ({ ...t, stats: undefined, tags: undefined }))));
     expect(content.actions.filter((a) => a.kind === 'checkpointMetadata')).toHaveLength(result.v2 ? 1 : 0);
@@ -79,17 +91,17 @@ describeFixtures('writeCheckpoint on fixture tables', () => {
     const hintText = new TextDecoder().decode(await mem.get(`${root}/_delta_log/_last_checkpoint`));
     expect(hintText).toBe(result.lastCheckpoint);
     expect(verifyLastCheckpointChecksum(hintText)).toBe(true);
-    expect(parseLastCheckpoint(new TextEncoder().encode(hintText))).toMatchObject({ version: original.version, size: result.size, sizeInBytes: meta.size, numOfAddFiles: original.files.length });
+    const sidecarBytes = (await Promise.all(result.sidecars.map((p) => mem.head(p)))).reduce((n, m) => n + m.size, 0);
+    expect(parseLastCheckpoint(new TextEncoder().encode(hintText))).toMatchObject({ version: original.version, size: result.size, sizeInBytes: meta.size + sidecarBytes, numOfAddFiles: original.files.length });
 
     // A snapshot loaded through the new checkpoint equals the one replayed from the commits.
-    expect((await buildLogSegment(engine, root)).checkpoint?.files.map((f) => f.path)).toEqual([result.path]);
     const reloaded = await loadTableState(engine, root);
     expect(reloaded.version).toBe(original.version);
     expect(reloaded.protocol).toEqual(original.protocol);
     expect(reloaded.metadata).toEqual(original.metadata);
     expect(reloaded.txns).toEqual(original.txns);
     expect(reloaded.domains).toEqual(original.domains);
-    expect(byKey(reloaded.files)).toEqual(byKey(original.files));
+    expect(byKey(reloaded.files)).toEqual(byKey(expectedFiles));
   });
 
   it('writes the column layout of a Spark checkpoint', async () => {
@@ -102,7 +114,7 @@ describeFixtures('writeCheckpoint on fixture tables', () => {
     const ours = await engineFor(mem, Date.now()).parquet.readSchema({ path: result.path });
     // Every Spark column and nested field exists in ours with the same Arrow type; Spark's
     // transient deletionVector.maxRowIndex is not written.
-    const describeType = (t: { toString(): string }) => String(t).replace(/, maxRowIndex:Int64/g, '');
+    const describeType = (t: { toString(): string }) => String(t).replace(/, maxRowIndex:Int64/g, '').replace(/, stats_parsed:Struct<.*}>}>$/, '}>');
     for (const f of spark.fields) {
       const mine = ours.fields.find((g) => g.name === f.name);
       expect(mine, f.name).toBeDefined();
