@@ -29,23 +29,53 @@ export interface ReadCheckpointOptions {
   readonly signal?: AbortSignal;
 }
 
-const ALL_COLUMNS = ['add', 'remove', 'metaData', 'protocol', 'txn', 'domainMetadata', 'checkpointMetadata', 'sidecar'];
-const PM_COLUMNS = ['metaData', 'protocol'];
+/** Fields of each action a snapshot needs: what the parsers of parse-actions.ts read. */
+const ADD_FIELDS = [
+  'path',
+  'partitionValues',
+  'size',
+  'modificationTime',
+  'dataChange',
+  'stats',
+  'tags',
+  'deletionVector',
+  'baseRowId',
+  'defaultRowCommitVersion',
+  'clusteringProvider',
+  'stats_parsed',
+];
+const REMOVE_FIELDS = [
+  'path',
+  'deletionTimestamp',
+  'dataChange',
+  'extendedFileMetadata',
+  'partitionValues',
+  'size',
+  'stats',
+  'tags',
+  'deletionVector',
+  'baseRowId',
+  'defaultRowCommitVersion',
+];
+const FILE_ACTION_PATHS = [...ADD_FIELDS.map((f) => ['add', f]), ...REMOVE_FIELDS.map((f) => ['remove', f])];
+const OTHER_PATHS = ['metaData', 'protocol', 'txn', 'domainMetadata', 'checkpointMetadata', 'sidecar'].map((c) => [c]);
+const ALL_PATHS = [...FILE_ACTION_PATHS, ...OTHER_PATHS];
+const PM_PATHS = [['metaData'], ['protocol']];
 
-/** Reads every action of `checkpoint` (of the table at `tableRoot`), including sidecar files. */
+/**
+ * Reads every action of `checkpoint` (of the table at `tableRoot`), including sidecar files.
+ * Parquet parts are read through `engine.parquet.readFiles` (decoded in parallel where the handler
+ * has workers), projected to the fields above: a protocol-and-metadata request decodes only those
+ * two columns, and unknown fields of file actions are never decoded.
+ */
 export async function readCheckpoint(engine: Engine, tableRoot: string, checkpoint: CheckpointFiles, options: ReadCheckpointOptions = {}): Promise<CheckpointContent> {
   const out: CheckpointContent = { adds: [], actions: [] };
-  const columns = options.protocolAndMetadataOnly ? PM_COLUMNS : ALL_COLUMNS;
-  for (const file of checkpoint.files) {
-    if (checkpoint.format === 'json') await readJsonCheckpoint(engine, file, out, options.signal);
-    else await readParquetActions(engine, file, columns, out, options.signal);
-  }
+  if (checkpoint.format === 'json') for (const file of checkpoint.files) await readJsonCheckpoint(engine, file, out, options.signal);
+  else await readParquetActions(engine, checkpoint.files, options.protocolAndMetadataOnly ? PM_PATHS : ALL_PATHS, out, options.signal);
   if (options.protocolAndMetadataOnly) return out;
   const sidecars = out.actions.filter((a): a is Extract<Action, { kind: 'sidecar' }> => a.kind === 'sidecar').map((a) => a.sidecar);
-  for (const sidecar of sidecars) {
-    const meta: ObjectMeta = { path: sidecarPath(tableRoot, sidecar), size: sidecar.sizeInBytes, lastModified: sidecar.modificationTime };
-    await readParquetActions(engine, meta, ['add', 'remove'], out, options.signal);
-  }
+  const metas = sidecars.map((sidecar): ObjectMeta => ({ path: sidecarPath(tableRoot, sidecar), size: sidecar.sizeInBytes, lastModified: sidecar.modificationTime }));
+  if (metas.length > 0) await readParquetActions(engine, metas, FILE_ACTION_PATHS, out, options.signal);
   return out;
 }
 
@@ -65,22 +95,27 @@ async function readJsonCheckpoint(engine: Engine, file: ObjectMeta, out: Checkpo
   }
 }
 
-async function readParquetActions(engine: Engine, file: ObjectMeta, columns: readonly string[], out: CheckpointContent, signal: AbortSignal | undefined): Promise<void> {
-  let rowBase = 0;
+async function readParquetActions(engine: Engine, files: readonly ObjectMeta[], fieldPaths: readonly (readonly string[])[], out: CheckpointContent, signal: AbortSignal | undefined): Promise<void> {
+  const rowBase = new Array<number>(files.length).fill(0);
+  let fileIndex = 0;
   try {
-    for await (const batch of engine.parquet.readBatches({ path: file.path, size: file.size }, { columns, signal })) {
+    const refs = files.map((f) => ({ path: f.path, size: f.size }));
+    for await (const item of engine.parquet.readFiles(refs, { fieldPaths, signal })) {
       throwIfAborted(signal);
-      decodeBatch(batch, out, file.path, rowBase);
-      rowBase += batch.numRows;
+      fileIndex = item.fileIndex;
+      decodeBatch(item.batch, out, files[fileIndex]!.path, rowBase[fileIndex]!);
+      rowBase[fileIndex]! += item.batch.numRows;
     }
   } catch (e) {
-    throw asCheckpointError(e, file.path);
+    throw asCheckpointError(e, files[fileIndex]!.path);
   }
 }
 
 function asCheckpointError(e: unknown, path: string): unknown {
   if (e instanceof ActionFieldError) return located(e, 'checkpoint', path);
   if (isDeltaError(e, 'CORRUPT_DATA_FILE')) {
+    // With several parts in flight, the failing part is the one the decoder names.
+    if (typeof e.details.path === 'string') path = e.details.path;
     return new DeltaError(
       'CORRUPT_CHECKPOINT',
       `Checkpoint ${path} cannot be decoded (${e.message}). Delete this checkpoint file (and fix or delete _last_checkpoint) so readers replay the JSON commits instead.`,

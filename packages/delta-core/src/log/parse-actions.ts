@@ -181,7 +181,41 @@ function optDv(o: Obj, ctx: string): DeletionVectorDescriptor | undefined {
   return dv === undefined ? undefined : parseDeletionVector(dv, `${ctx}.deletionVector`);
 }
 
+/** Fields an `add` parsed from JSON may hold and still be used as the AddFile itself. */
+const ADD_FIELDS = new Set(['path', 'partitionValues', 'size', 'modificationTime', 'dataChange', 'stats', 'tags', 'baseRowId', 'defaultRowCommitVersion', 'clusteringProvider']);
+
+/**
+ * True when the parsed JSON object already has the exact AddFile shape: only known fields, no
+ * nulls, no deletion vector (whose object is rebuilt), every value of the right type and every
+ * integer safe. Then it is used as is, sparing a copy per file on large logs; anything else takes
+ * the general path, which normalizes and raises the precise error.
+ */
+function isPlainAdd(o: Obj): boolean {
+  for (const k in o) if (!ADD_FIELDS.has(k) || o[k] === null) return false;
+  const isMap = (v: unknown) => {
+    if (!isObj(v)) return false;
+    for (const key in v) if (v[key] !== null && typeof v[key] !== 'string') return false;
+    return true;
+  };
+  const isSafe = (v: unknown) => Number.isSafeInteger(v);
+  const optSafe = (v: unknown) => v === undefined || Number.isSafeInteger(v);
+  const optString = (v: unknown) => v === undefined || typeof v === 'string';
+  return (
+    typeof o.path === 'string' &&
+    isMap(o.partitionValues) &&
+    isSafe(o.size) &&
+    isSafe(o.modificationTime) &&
+    typeof o.dataChange === 'boolean' &&
+    optString(o.stats) &&
+    (o.tags === undefined || isMap(o.tags)) &&
+    optSafe(o.baseRowId) &&
+    optSafe(o.defaultRowCommitVersion) &&
+    optString(o.clusteringProvider)
+  );
+}
+
 function parseAdd(o: Obj): AddFile {
+  if (isPlainAdd(o)) return o as unknown as AddFile;
   return {
     path: str(o, 'path', 'add'),
     partitionValues: strMap(o, 'partitionValues', 'add'),

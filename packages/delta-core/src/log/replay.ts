@@ -60,7 +60,7 @@ export class LogReplay {
       case 'add': {
         const key = fileActionKey(this.#tableRoot, a.add.path, a.add.deletionVector);
         this.#adds.set(key, a.add);
-        this.#removes.delete(key);
+        if (this.#removes.size > 0) this.#removes.delete(key);
         break;
       }
       case 'remove': {

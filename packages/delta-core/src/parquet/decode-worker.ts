@@ -3,7 +3,7 @@
  * as transferable Data trees (see transfer.ts). Flow control: at most MAX_UNACKED batches of a job
  * are outstanding; the pool acks each batch when its consumer takes it.
  *
- * Protocol (pool → worker): decode {job, path, bytes, columns, batchSize}, ack {job}, cancel {job},
+ * Protocol (pool → worker): decode {job, path, bytes, columns, fieldPaths, batchSize}, ack {job}, cancel {job},
  * encode {job, ipc, compression, rowGroupSize}.
  * (worker → pool): ready, batch {job, schema?, batch}, done {job}, encoded {job, bytes},
  * error {job, error}.
@@ -35,7 +35,7 @@ async function runJob(port: MessagePort, msg: Extract<ToWorker, { type: 'decode'
   jobs.set(msg.job, flow);
   try {
     let schemaSent = false;
-    for await (const batch of decodeProjected(msg.bytes, msg.path, { columns: msg.columns, batchSize: msg.batchSize })) {
+    for await (const batch of decodeProjected(msg.bytes, msg.path, { columns: msg.columns, fieldPaths: msg.fieldPaths, batchSize: msg.batchSize })) {
       while (flow.unacked >= MAX_UNACKED && !flow.cancelled) await new Promise<void>((r) => (flow.wake = r));
       if (flow.cancelled) break;
       const transfer = new Set<ArrayBuffer>();

@@ -16,8 +16,7 @@
  * Batches leave wasm through the Arrow C data interface (arrow-js-ffi, copy=true: views would go
  * silently empty when wasm memory grows), about twice as fast as IPC.
  */
-import { Data, Field, RecordBatch, Schema, Struct, tableFromIPC } from 'apache-arrow';
-import type { DataType } from 'apache-arrow';
+import { Data, DataType, Field, RecordBatch, Schema, Struct, tableFromIPC } from 'apache-arrow';
 import { parseRecordBatch, parseTable } from 'arrow-js-ffi';
 import * as pw from 'parquet-wasm';
 import { DeltaError, isDeltaError } from '../errors.js';
@@ -29,6 +28,8 @@ export const DEFAULT_BATCH_SIZE = 1 << 20;
 
 export interface DecodeOptions {
   readonly columns?: readonly string[] | undefined;
+  /** Nested field paths (see ParquetReadOptions.fieldPaths); replace `columns` when given. */
+  readonly fieldPaths?: readonly (readonly string[])[] | undefined;
   readonly batchSize?: number | undefined;
 }
 
@@ -89,6 +90,38 @@ export function projectNames(schema: Schema, columns: readonly string[] | undefi
   return [...new Set(columns)].filter((c) => present.has(c));
 }
 
+/**
+ * The requested field paths the file has, each cut where it reaches a non-struct field (a map or
+ * list is read whole) or a name the dotted notation of parquet-wasm cannot express. Paths naming
+ * a field the file lacks are dropped: parquet-wasm panics on them.
+ */
+export function presentFieldPaths(schema: Schema, paths: readonly (readonly string[])[]): string[][] {
+  const out: string[][] = [];
+  for (const path of paths) {
+    let fields: readonly Field[] = schema.fields;
+    const kept: string[] = [];
+    let present = true;
+    for (const name of path) {
+      const field = fields.find((f) => f.name === name);
+      if (field === undefined) {
+        present = false;
+        break;
+      }
+      if (kept.length > 0 && name.includes('.')) break;
+      kept.push(name);
+      if (!DataType.isStruct(field.type)) break;
+      fields = field.type.children;
+    }
+    if (present && kept.length > 0) out.push(kept);
+  }
+  return out;
+}
+
+/** Top-level names of field paths, deduplicated, in request order. */
+function topLevelNames(paths: readonly (readonly string[])[]): string[] {
+  return [...new Set(paths.map((p) => p[0]!))];
+}
+
 /** Groups consecutive row groups so each sync decode call covers at least `target` rows. */
 function rowGroupRuns(rowGroupRows: readonly number[], target: number): number[][] {
   const runs: number[][] = [];
@@ -140,7 +173,8 @@ class BatchShaper {
 
 async function prepare(bytes: Uint8Array, path: string, options: DecodeOptions) {
   const opened = await openFile(bytes, path);
-  const names = projectNames(opened.schema, options.columns);
+  const fieldPaths = options.fieldPaths === undefined ? undefined : presentFieldPaths(opened.schema, options.fieldPaths);
+  const names = fieldPaths === undefined ? projectNames(opened.schema, options.columns) : topLevelNames(fieldPaths);
   let exact = new Map<string, Int96Column>();
   if (opened.int96) {
     const wanted = names.filter((n) => opened.int96!.topLevel.has(n));
@@ -150,7 +184,7 @@ async function prepare(bytes: Uint8Array, path: string, options: DecodeOptions) 
       throw corruptFile(path, e);
     }
   }
-  return { opened, names, shaper: new BatchShaper(names, opened.int96, exact) };
+  return { opened, names, fieldPaths, shaper: new BatchShaper(names, opened.int96, exact) };
 }
 
 /**
@@ -184,21 +218,24 @@ function* syncBatches(bytes: Uint8Array, path: string, rowGroupRows: readonly nu
 
 export async function* decodeProjected(bytes: Uint8Array, path: string, options: DecodeOptions = {}): AsyncGenerator<RecordBatch> {
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
-  const { opened, names, shaper } = await prepare(bytes, path, options);
+  const { opened, names, fieldPaths, shaper } = await prepare(bytes, path, options);
   const total = opened.rowGroupRows.reduce((a, b) => a + b, 0);
   if (names.length === 0) {
     // parquet-wasm yields batches without columns, but keep row counts exact and cheap.
     for (let s = 0; s < total; s += batchSize) yield shaper.shape(emptyBatch(Math.min(batchSize, total - s)));
     return;
   }
-  if (names.length * 2 >= opened.schema.fields.length) {
+  // Pruning nested fields needs the projecting reader whatever the share of top-level columns.
+  const nested = fieldPaths?.some((p) => p.length > 1) ?? false;
+  if (!nested && names.length * 2 >= opened.schema.fields.length) {
     yield* syncBatches(bytes, path, opened.rowGroupRows, shaper, batchSize);
     return;
   }
+  const columns = nested ? fieldPaths!.map((p) => p.join('.')) : names;
   let file: pw.ParquetFile | undefined;
   try {
     file = await pw.ParquetFile.fromFile(new Blob([bytes]));
-    const stream = (await file.stream({ batchSize, columns: names })) as ReadableStream<pw.RecordBatch>;
+    const stream = (await file.stream({ batchSize, columns })) as ReadableStream<pw.RecordBatch>;
     for await (const wasmBatch of stream as unknown as AsyncIterable<pw.RecordBatch>) {
       const ffi = wasmBatch.intoFFI();
       let batch: RecordBatch;

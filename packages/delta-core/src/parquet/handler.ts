@@ -14,6 +14,13 @@ export interface ParquetReadOptions {
    * file are skipped, not an error: schema evolution means old files lack new columns.
    */
   readonly columns?: readonly string[];
+  /**
+   * Nested fields to read, each a path from a top-level column (`['add', 'path']`); replaces
+   * `columns` when given. The top-level columns of these paths come back pruned to the listed
+   * fields where the handler can prune (it may return more fields of a struct than asked, never
+   * fewer of those the file has). Paths the file lacks are skipped, as with `columns`.
+   */
+  readonly fieldPaths?: readonly (readonly string[])[];
   /** Rows per batch; the handler picks a large default (small batches halve throughput). */
   readonly batchSize?: number;
   readonly signal?: AbortSignal;

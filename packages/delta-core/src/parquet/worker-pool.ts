@@ -250,7 +250,7 @@ export class WorkerPool {
     const payload = transferable(bytes);
     this.#post(
       slot,
-      { type: 'decode', job: job.id, path: job.file.path, bytes: payload, columns: options.columns, batchSize: options.batchSize },
+      { type: 'decode', job: job.id, path: job.file.path, bytes: payload, columns: options.columns, fieldPaths: options.fieldPaths, batchSize: options.batchSize },
       [payload.buffer as ArrayBuffer],
     );
   }

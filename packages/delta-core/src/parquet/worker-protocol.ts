@@ -9,6 +9,7 @@ export type ToWorker =
       readonly path: string;
       readonly bytes: Uint8Array;
       readonly columns: readonly string[] | undefined;
+      readonly fieldPaths: readonly (readonly string[])[] | undefined;
       readonly batchSize: number | undefined;
     }
   /** Encode an Arrow IPC stream as one parquet file. */

@@ -76,6 +76,51 @@ describe('parseActionLines', () => {
     expect(a?.kind === 'add' && a.add.deletionVector).toEqual({ storageType: 'u', pathOrInlineDv: 'ab%20^', offset: undefined, sizeInBytes: 36, cardinality: 2 });
   });
 
+  it('uses a plain add object as parsed, and normalizes any other add the general way', () => {
+    const lines = [
+      '{"add":{"path":"a=1/f.parquet","partitionValues":{"a":"1","b":null},"size":10,"modificationTime":1700000000000,"dataChange":true,"stats":"{\\"numRecords\\":3}","tags":{"t":"v"},"baseRowId":4}}',
+      '{"add":{"path":"g.parquet","partitionValues":{},"size":1,"modificationTime":2,"dataChange":false,"stats":null,"extra":{"x":1}}}',
+      '{"add":{"path":"h.parquet","partitionValues":{},"size":1,"modificationTime":2,"dataChange":true,"__proto__":{"size":5}}}',
+    ];
+    const adds = parseActionLines(bytes(lines.join('\n')), '/x.json').map((a) => (a.kind === 'add' ? a.add : undefined));
+    expect(adds[0]).toEqual({ path: 'a=1/f.parquet', partitionValues: { a: '1', b: null }, size: 10, modificationTime: 1700000000000, dataChange: true, stats: '{"numRecords":3}', tags: { t: 'v' }, baseRowId: 4 });
+    expect(Object.keys(adds[0]!).sort()).toEqual(['baseRowId', 'dataChange', 'modificationTime', 'partitionValues', 'path', 'size', 'stats', 'tags']);
+    // An unknown field is dropped and a null one is absent: the general path copies.
+    expect(adds[1]).toEqual({ path: 'g.parquet', partitionValues: {}, size: 1, modificationTime: 2, dataChange: false });
+    expect(adds[1]).not.toHaveProperty('extra');
+    expect(adds[1]!.stats).toBeUndefined();
+    // A "__proto__" member is data for JSON.parse; it never reaches the AddFile or its prototype.
+    expect(Object.getPrototypeOf(adds[2])).toBe(Object.prototype);
+    expect(adds[2]!.size).toBe(1);
+    expect(Object.keys(adds[2]!)).not.toContain('__proto__');
+  });
+
+  it('still validates plain-shaped adds: wrong types, fractions and unsafe integers in any integer field', () => {
+    const add = (fields: string) => `{"add":{"path":"p","partitionValues":{},"dataChange":true,${fields}}}`;
+    const typeError = parseError(add('"size":"10","modificationTime":1'));
+    expect(isDeltaError(typeError, 'CORRUPT_LOG')).toBe(true);
+    expect((typeError as Error).message).toContain('add.size');
+    expect(isDeltaError(parseError(add('"size":1.5,"modificationTime":1')), 'CORRUPT_LOG')).toBe(true);
+    expect(isDeltaError(parseError('{"add":{"path":"p","partitionValues":{"a":1},"size":1,"modificationTime":1,"dataChange":true}}'), 'CORRUPT_LOG')).toBe(true);
+    for (const fields of ['"size":1,"modificationTime":12345678901234567', '"size":1,"modificationTime":1,"baseRowId":-9007199254740993', '"size":1,"modificationTime":1,"defaultRowCommitVersion":18446744073709551615']) {
+      const e = parseError(add(fields));
+      expect(isDeltaError(e, 'PRECISION_LOSS'), fields).toBe(true);
+      // The message quotes the exact value, read again losslessly.
+      expect((e as Error).message).toContain(/-?\d{16,}/.exec(fields)![0]);
+    }
+  });
+
+  it('reads a line with a long digit run in a string (stats) natively, and a long txn version exactly', () => {
+    const stats = JSON.stringify(JSON.stringify({ numRecords: 1, minValues: { id: 12345678901234567890n.toString() } }));
+    const text = [
+      `{"add":{"path":"p","partitionValues":{},"size":1,"modificationTime":1,"dataChange":true,"stats":${stats}}}`,
+      '{"txn":{"appId":"x","version":12345678901234567890}}',
+    ].join('\n');
+    const [a, t] = parseActionLines(bytes(text), '/x.json');
+    expect(a?.kind === 'add' && a.add.stats).toBe(JSON.parse(stats));
+    expect(t?.kind === 'txn' && t.txn.version).toBe(12345678901234567890n);
+  });
+
   it('fails on invalid UTF-8 with CORRUPT_LOG naming the file', () => {
     let err: unknown;
     try {
