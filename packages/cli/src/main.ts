@@ -17,6 +17,7 @@ import { filesCommand } from './commands/files.js';
 import { historyCommand } from './commands/history.js';
 import { ingestCommand } from './commands/ingest.js';
 import { optimizeCommand } from './commands/optimize.js';
+import { pipelineCommand } from './commands/pipeline.js';
 import { writeCommand } from './commands/write.js';
 import { demoCommand } from './commands/demo.js';
 import { restoreCommand } from './commands/restore.js';
@@ -24,7 +25,7 @@ import { vacuumCommand } from './commands/vacuum.js';
 import { Output, type OutputStream } from './output.js';
 
 /** The subcommands, in the order `--help` lists them. */
-export const COMMANDS: readonly Command[] = [catCommand, describeCommand, historyCommand, changesCommand, filesCommand, createCommand, writeCommand, ingestCommand, sqlCommand, alterCommand, optimizeCommand, vacuumCommand, restoreCommand, checkpointCommand, demoCommand];
+export const COMMANDS: readonly Command[] = [catCommand, describeCommand, historyCommand, changesCommand, filesCommand, createCommand, writeCommand, ingestCommand, sqlCommand, alterCommand, optimizeCommand, vacuumCommand, restoreCommand, checkpointCommand, demoCommand, pipelineCommand];
 
 /** Where the CLI writes; `process` streams by default, stand-ins in tests. */
 export interface MainIo {
