@@ -1,6 +1,8 @@
 /**
  * `read.format('delta').load(path)`: a table's rows at its latest version, or at `versionAsOf` /
- * `timestampAsOf`, as Spark's batch Delta reader. The streaming Delta source lives in
+ * `timestampAsOf`, as Spark's batch Delta reader. Without time travel each read (each action,
+ * each micro-batch of a stream-static join) reads the table's latest version, in the columns
+ * resolved when the DataFrame was analyzed. The streaming Delta source lives in
  * `delta-source.ts` and registers over this provider for `readStream`.
  */
 import { DeltaError, DeltaTable } from '@deltakit/core';
@@ -32,10 +34,17 @@ export async function resolveDeltaBatch(spec: SourceSpec, ctx: ResolveContext): 
     ...(timestampAsOf === undefined ? {} : { timestamp: timestampAsOf }),
     ...(ctx.signal ? { signal: ctx.signal } : {}),
   });
+  const pinned = version !== undefined || timestampAsOf !== undefined;
+  const columns = snapshot.schema.fields.map((f) => f.name);
   return {
     kind: 'delta',
     schema: snapshot.schema,
     hidden: [],
-    read: (readCtx) => snapshot.scan(readCtx.signal ? { signal: readCtx.signal } : {}).batches(),
+    // Without time travel every read sees the latest version, as Delta's file index refreshes the
+    // log per query: a stream-static join reads its Delta side again for each micro-batch.
+    async *read(readCtx) {
+      const snap = pinned ? snapshot : await table.snapshot(readCtx.signal ? { signal: readCtx.signal } : {});
+      yield* snap.scan({ columns, ...(readCtx.signal ? { signal: readCtx.signal } : {}) }).batches();
+    },
   };
 }
