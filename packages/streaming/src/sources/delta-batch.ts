@@ -2,20 +2,12 @@
  * `read.format('delta').load(path)`: a table's rows at its latest version, or at `versionAsOf` /
  * `timestampAsOf`, as Spark's batch Delta reader. Without time travel each read (each action,
  * each micro-batch of a stream-static join) reads the table's latest version, in the columns
- * resolved when the DataFrame was analyzed. The streaming Delta source lives in
- * `delta-source.ts` and registers over this provider for `readStream`.
+ * resolved when the DataFrame was analyzed. The `delta` provider (`delta-source.ts`) calls this
+ * for batch reads and reads streams itself.
  */
 import { DeltaError, DeltaTable } from '@deltakit/core';
 import type { SourceSpec } from '../plan/logical.js';
-import { option, requirePath, type ResolveContext, type ResolvedRelation, type SourceProvider } from './source.js';
-
-export const deltaBatchProvider: SourceProvider = {
-  formats: ['delta'],
-  async resolve(spec, streaming, ctx): Promise<ResolvedRelation> {
-    if (streaming) throw new DeltaError('UNSUPPORTED_OPERATION', 'Streaming reads of Delta tables are not available in this build. Use read.format("delta") for a batch DataFrame.');
-    return resolveDeltaBatch(spec, ctx);
-  },
-};
+import { option, requirePath, type ResolveContext, type ResolvedRelation } from './source.js';
 
 export async function resolveDeltaBatch(spec: SourceSpec, ctx: ResolveContext): Promise<ResolvedRelation> {
   const table = DeltaTable.forPath(requirePath(spec, false), { engine: ctx.engine });
