@@ -28,6 +28,14 @@ export interface ScanOptions {
   readonly filter?: Expr | string;
   /** Stop after this many rows. */
   readonly limit?: number;
+  /**
+   * Read exactly these add actions (each with its deletion vector applied, partition values from
+   * the action) instead of the snapshot's live files, in the order given. They are read with the
+   * snapshot's schema, partition columns and column mapping, so they must have been written under
+   * a schema the snapshot's can read (a streaming source reads the files a range of commits added
+   * this way). A filter still prunes them by partition values and statistics.
+   */
+  readonly files?: readonly AddFile[];
   readonly signal?: AbortSignal;
 }
 
@@ -140,7 +148,7 @@ export class Scan {
   }
 
   #prunedAdds(): AddFile[] {
-    const all = this.#snapshot.addFiles;
+    const all = this.#options.files ?? this.#snapshot.addFiles;
     const filter = this.#fileFilter;
     if (!filter) return [...all];
     if (!filter.satisfiable) return [];

@@ -1,19 +1,13 @@
 /**
  * `read.format('delta').load(path)`: a table's rows at its latest version, or at `versionAsOf` /
- * `timestampAsOf`, as Spark's batch Delta reader. The streaming Delta source lives in
- * `delta-source.ts` and registers over this provider for `readStream`.
+ * `timestampAsOf`, as Spark's batch Delta reader. Without time travel each read (each action,
+ * each micro-batch of a stream-static join) reads the table's latest version, in the columns
+ * resolved when the DataFrame was analyzed. The `delta` provider (`delta-source.ts`) calls this
+ * for batch reads and reads streams itself.
  */
 import { DeltaError, DeltaTable } from '@deltakit/core';
 import type { SourceSpec } from '../plan/logical.js';
-import { option, requirePath, type ResolveContext, type ResolvedRelation, type SourceProvider } from './source.js';
-
-export const deltaBatchProvider: SourceProvider = {
-  formats: ['delta'],
-  async resolve(spec, streaming, ctx): Promise<ResolvedRelation> {
-    if (streaming) throw new DeltaError('UNSUPPORTED_OPERATION', 'Streaming reads of Delta tables are not available in this build. Use read.format("delta") for a batch DataFrame.');
-    return resolveDeltaBatch(spec, ctx);
-  },
-};
+import { option, requirePath, type ResolveContext, type ResolvedRelation } from './source.js';
 
 export async function resolveDeltaBatch(spec: SourceSpec, ctx: ResolveContext): Promise<ResolvedRelation> {
   const table = DeltaTable.forPath(requirePath(spec, false), { engine: ctx.engine });
@@ -38,8 +32,8 @@ export async function resolveDeltaBatch(spec: SourceSpec, ctx: ResolveContext): 
     kind: 'delta',
     schema: snapshot.schema,
     hidden: [],
-    // Without time travel every read sees the latest version (the static side of a stream-static
-    // join is read again for each micro-batch), in the columns resolved at analysis.
+    // Without time travel every read sees the latest version, as Delta's file index refreshes the
+    // log per query: a stream-static join reads its Delta side again for each micro-batch.
     async *read(readCtx) {
       const snap = pinned ? snapshot : await table.snapshot(readCtx.signal ? { signal: readCtx.signal } : {});
       yield* snap.scan({ columns, ...(readCtx.signal ? { signal: readCtx.signal } : {}) }).batches();

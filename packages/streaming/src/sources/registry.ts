@@ -1,11 +1,11 @@
 /**
  * Source providers by format name (case-insensitive, as Spark's `DataSource.lookupDataSource`).
- * Built-ins: `delta`, `json`/`csv`/`parquet` (batch reads), `memory`; more register themselves
+ * Built-ins: `delta` (batch and streaming), `json`/`csv`/`parquet` (batch reads), `memory`; more register themselves
  * through {@link registerSource}.
  */
 import { DeltaError } from '@deltakit/core';
 import type { SourceSpec } from '../plan/logical.js';
-import { deltaBatchProvider } from './delta-batch.js';
+import { deltaSourceProvider } from './delta-source.js';
 import { fileBatchProvider } from './file-batch.js';
 import { memoryProvider } from './memory-source.js';
 import { memoryTableProvider } from '../sinks/memory-sink.js';
@@ -24,7 +24,7 @@ let builtinsRegistered = false;
 function registerBuiltins(): void {
   if (builtinsRegistered) return;
   builtinsRegistered = true;
-  for (const p of [memoryProvider, deltaBatchProvider, fileBatchProvider, memoryTableProvider]) {
+  for (const p of [memoryProvider, deltaSourceProvider, fileBatchProvider, memoryTableProvider]) {
     for (const f of p.formats) if (!providers.has(f.toLowerCase())) providers.set(f.toLowerCase(), p);
   }
   /** A relation given as is (the DataFrame of a foreachBatch micro-batch). */
