@@ -94,6 +94,9 @@ async function runIngest(args: ParsedArgs, ctx: CommandContext): Promise<void> {
     if (maxFiles !== undefined) reader = reader.option('cloudFiles.maxFilesPerTrigger', maxFiles);
   }
   let writer = reader.load(source).writeStream.option('checkpointLocation', checkpoint);
+  // Fault injection for the crash tests only (see the streaming engine's testDelayBeforeCommitLogMs).
+  const delay = process.env.DELTAKIT_TESTING_DELAY_BEFORE_COMMIT_LOG_MS;
+  if (delay !== undefined) writer = writer.option('deltakit.testing.delayBeforeCommitLogMs', delay);
   if (trigger !== undefined) writer = writer.trigger(trigger);
   let lastVersion: number | undefined;
   if (mergeKeys !== undefined && mergeKeys.length > 0) {

@@ -42,6 +42,11 @@ export interface ExecutionSettings {
   readonly name: string | null;
   readonly idlePollIntervalMs: number;
   readonly minBatchesToRetain: number;
+  /**
+   * Fault injection for crash tests: a pause between the sink's commit and the commits log, so
+   * a kill at a random moment can land in that window. 0 (none) unless a test sets it.
+   */
+  readonly testDelayBeforeCommitLogMs?: number;
 }
 
 /** What the loop tells its query handle. */
@@ -252,6 +257,7 @@ export class MicroBatchExecution {
     const result = await this.#s.sink.addBatch(micro, { engine: this.#engine, queryId: this.#s.queryId, logger: session.logger, signal });
     durations.addBatch = Math.round(performance.now() - a);
     if (signal.aborted) return;
+    if (this.#s.testDelayBeforeCommitLogMs) await new Promise((r) => setTimeout(r, this.#s.testDelayBeforeCommitLogMs));
     const batchWatermarkMs = this.#watermarkMs;
     this.#watermarkMs = nextWatermark(this.#watermarkMs, stats);
     const c = performance.now();
