@@ -70,6 +70,8 @@ export class MicroBatchExecution {
   #meta: OffsetSeqMetadata = { batchWatermarkMs: 0, batchTimestampMs: 0, conf: {} };
   #constructed = false;
   #watermarkMs = 0;
+  /** Start of the previous trigger that ran a batch, for inputRowsPerSecond (Spark's rule). */
+  #lastBatchStartMs: number | undefined;
 
   constructor(settings: ExecutionSettings, events: ExecutionEvents) {
     this.#s = settings;
@@ -270,13 +272,15 @@ export class MicroBatchExecution {
     durations.getBatch ??= 0;
     durations.queryPlanning ??= 0;
     const total = rowsRead.reduce((x, y) => x + y, 0);
+    const sinceLast = this.#lastBatchStartMs === undefined ? 0 : startedMs - this.#lastBatchStartMs;
+    this.#lastBatchStartMs = startedMs;
     const sources: SourceProgress[] = this.#s.sources.map((s, i) => ({
       description: s.stream.description,
       startOffset: offsetForProgress(committed[i]),
       endOffset: offsetForProgress(available[i]),
       latestOffset: offsetForProgress(this.#latest[i]),
       numInputRows: rowsRead[i]!,
-      inputRowsPerSecond: 0,
+      inputRowsPerSecond: rate(rowsRead[i]!, sinceLast),
       processedRowsPerSecond: rate(rowsRead[i]!, durations.triggerExecution!),
       metrics: {},
     }));
@@ -288,7 +292,7 @@ export class MicroBatchExecution {
       batchId,
       batchDuration: durations.triggerExecution,
       numInputRows: total,
-      inputRowsPerSecond: 0,
+      inputRowsPerSecond: rate(total, sinceLast),
       processedRowsPerSecond: rate(total, durations.triggerExecution),
       durationMs: durations,
       eventTime: eventTimeProgress(stats, batchWatermarkMs),
