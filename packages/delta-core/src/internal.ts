@@ -75,3 +75,9 @@ export { CLUSTERING_DOMAIN, LIQUID_PROVIDER, clusteringColumnsOf, clusteringAfte
 export { parseDdlColumnSpecs, type DdlColumnSpec, type DdlColumnPosition } from './schema/ddl.js';
 export { parseColumnPath, formatColumnPath, quotedColumnPath, tableFeatures, describeDetail, locationOf, validateProperties, normalizePropertyKey, clusteringColumnPaths, ALLOWED_CHANGES } from './maintenance/alter/index.js';
 export { tableRootFromUri } from './table/table-uri.js';
+// Streaming file sources (Auto Loader): text decoding, CSV records, value conversion and inference per record.
+export { readTextChunks, splitLines, type TextLine } from './input/text-source.js';
+export { csvRecords, type CsvRecord } from './input/csv.js';
+export { convertJson, convertText, fieldIndex, isJsonObject, setField, ValueError, JSON_LINE } from './input/values.js';
+export { inferJson, inferCell, mergeInferred, toDeltaType, toDeltaStruct, NULL_TYPE, type Inferred } from './input/infer.js';
+export { inputError } from './input/source.js';
