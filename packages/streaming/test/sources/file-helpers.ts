@@ -21,5 +21,6 @@ export async function runAvailableNow(df: DataFrame, chk: string, name: string):
   await q.awaitTermination();
   const e = q.exception();
   if (e) throw e;
+  if (q.recentProgress.length === 0) return []; // no batch ran: the memory table was never created
   return read.table(name).collect();
 }
