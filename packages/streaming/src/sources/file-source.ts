@@ -248,6 +248,11 @@ export class FileStreamSource implements StreamSource<FileOffset> {
     return a.logOffset === b.logOffset;
   }
 
+  /** Simulates lost file-system events (tests of the backfill listing). */
+  dropPendingEventsForTest(): void {
+    this.#notifications?.dropPending();
+  }
+
   /** Number of files in the seen-files index. */
   get seenFileCount(): number {
     return this.#seen.count;

@@ -54,6 +54,11 @@ export class FileNotifications {
     return out;
   }
 
+  /** Forgets the pending events (tests simulate lost events with it). */
+  dropPending(): void {
+    this.#pending.clear();
+  }
+
   async close(): Promise<void> {
     await this.#subscription?.unsubscribe();
     this.#subscription = undefined;
