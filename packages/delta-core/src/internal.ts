@@ -78,3 +78,9 @@ export { parseColumnPath, formatColumnPath, quotedColumnPath, tableFeatures, des
 export { tableRootFromUri } from './table/table-uri.js';
 // Hive-style partition folders (streaming file sinks write them as Spark's FileFormatWriter does).
 export { partitionDirectory, escapePartitionPathSegment, HIVE_DEFAULT_PARTITION } from './write/partition-paths.js';
+// Streaming file sources (Auto Loader): text decoding, CSV records, value conversion and inference per record.
+export { readTextChunks, splitLines, type TextLine } from './input/text-source.js';
+export { csvRecords, type CsvRecord } from './input/csv.js';
+export { convertJson, convertText, fieldIndex, isJsonObject, setField, ValueError, JSON_LINE } from './input/values.js';
+export { inferJson, inferCell, mergeInferred, toDeltaType, toDeltaStruct, NULL_TYPE, type Inferred } from './input/infer.js';
+export { inputError } from './input/source.js';

@@ -155,6 +155,24 @@ export class LocalFileSystemStore implements ObjectStore {
     }
   }
 
+  async rename(from: string, to: string): Promise<PutIfAbsentResult> {
+    try {
+      await fsp.stat(from);
+      await fsp.mkdir(nodePath.dirname(to), { recursive: true });
+      // link + unlink: atomic and never replaces an existing target (rename(2) would).
+      await fsp.link(from, to);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') return { created: false };
+      if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'ENOTSUP') throw mapError('rename', code === 'ENOENT' ? from : to, e);
+      // Another device (or no hard links): copy to the target without replacing it, then delete.
+      const result = await this.putIfAbsent(to, await this.get(from));
+      if (!result.created) return result;
+    }
+    await this.delete(from);
+    return { created: true };
+  }
+
   async delete(path: string): Promise<void> {
     try {
       await fsp.rm(path, { force: true });

@@ -68,6 +68,14 @@ export class MemoryStore implements ObjectStore {
     return { created: true };
   }
 
+  async rename(from: string, to: string): Promise<PutIfAbsentResult> {
+    const e = this.#entry(from);
+    if (this.#objects.has(to)) return { created: false };
+    this.#objects.set(to, e);
+    this.#objects.delete(from);
+    return { created: true };
+  }
+
   async delete(path: string): Promise<void> {
     this.#objects.delete(path);
   }

@@ -67,6 +67,15 @@ export interface ObjectStore {
    * writer of the same store. Readers never see a partial object.
    */
   putIfAbsent(path: string, data: Uint8Array): Promise<PutIfAbsentResult>;
+  /**
+   * Moves the object at `from` to `to` (creating `to`'s parent folders), never replacing an
+   * existing object: returns `{ created: false }` and leaves both in place when `to` exists.
+   * On the local file system the move is a rename (atomic, same device) or a copy then delete
+   * across devices; readers of `to` never see a partial object. Missing `from` throws
+   * FILE_NOT_FOUND. Used to archive processed input files (a streaming file source's
+   * `cleanSource=archive`). Optional: stores without it cannot archive.
+   */
+  rename?(from: string, to: string): Promise<PutIfAbsentResult>;
   /** Deletes an object. Deleting a missing object succeeds. */
   delete(path: string): Promise<void>;
   /** True when `path` is an existing directory-like prefix (or, for flat stores, has any object under it). */

@@ -90,4 +90,18 @@ describe.each(stores)('ObjectStore contract: %s', (_name, make) => {
     await store.delete(`${root}/x/f`);
     expect(isDeltaError(await store.get(`${root}/x/f`).catch((e: unknown) => e), 'FILE_NOT_FOUND')).toBe(true);
   });
+
+  it('rename moves an object into new folders, never replaces the target, and fails on a missing source', async () => {
+    const { store, root } = make();
+    await store.put(`${root}/in/a.json`, bytes('a'));
+    await store.put(`${root}/in/b.json`, bytes('b'));
+    expect(await store.rename!(`${root}/in/a.json`, `${root}/archive/x/in/a.json`)).toEqual({ created: true });
+    expect(text(await store.get(`${root}/archive/x/in/a.json`))).toBe('a');
+    expect(isDeltaError(await store.head(`${root}/in/a.json`).catch((e: unknown) => e), 'FILE_NOT_FOUND')).toBe(true);
+    expect(await store.rename!(`${root}/in/b.json`, `${root}/archive/x/in/a.json`)).toEqual({ created: false });
+    expect(text(await store.get(`${root}/in/b.json`))).toBe('b');
+    expect(text(await store.get(`${root}/archive/x/in/a.json`))).toBe('a');
+    const err = await store.rename!(`${root}/in/missing`, `${root}/archive/m`).catch((e: unknown) => e);
+    expect(isDeltaError(err, 'FILE_NOT_FOUND')).toBe(true);
+  });
 });

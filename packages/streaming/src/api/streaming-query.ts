@@ -46,6 +46,7 @@ export class StreamingQuery {
         this.#status = { message, isDataAvailable, isTriggerActive };
       },
     });
+    for (const s of settings.sources) s.stream.onDataAvailable?.(() => this.#execution.wake());
     this.#post('onQueryStarted', { id: this.id, runId: this.runId, name: this.name, timestamp: isoTimestamp(this.#now()) });
     this.#done = this.#run();
   }

@@ -1,12 +1,15 @@
 /**
  * Source providers by format name (case-insensitive, as Spark's `DataSource.lookupDataSource`).
- * Built-ins: `delta` (batch and streaming), `json`/`csv`/`parquet` (batch reads), `memory`; more register themselves
+ * Built-ins: `delta` (batch and streaming), `json`/`csv`/`parquet`/`text` (streaming file source;
+ * batch reads through `file-batch.ts`), `cloudFiles` (Auto Loader), `memory`; more register themselves
  * through {@link registerSource}.
  */
 import { DeltaError } from '@deltakit/core';
 import type { SourceSpec } from '../plan/logical.js';
 import { deltaSourceProvider } from './delta-source.js';
 import { fileBatchProvider } from './file-batch.js';
+import { fileStreamProvider } from './file-stream-provider.js';
+import { cloudFilesProvider } from './cloud-files/provider.js';
 import { memoryProvider } from './memory-source.js';
 import { memoryTableProvider } from '../sinks/memory-sink.js';
 import type { ResolveContext, ResolvedRelation, SourceProvider } from './source.js';
@@ -24,7 +27,7 @@ let builtinsRegistered = false;
 function registerBuiltins(): void {
   if (builtinsRegistered) return;
   builtinsRegistered = true;
-  for (const p of [memoryProvider, deltaSourceProvider, fileBatchProvider, memoryTableProvider]) {
+  for (const p of [memoryProvider, deltaSourceProvider, fileStreamProvider, cloudFilesProvider, fileBatchProvider, memoryTableProvider]) {
     for (const f of p.formats) if (!providers.has(f.toLowerCase())) providers.set(f.toLowerCase(), p);
   }
   /** A relation given as is (the DataFrame of a foreachBatch micro-batch). */

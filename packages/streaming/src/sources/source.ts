@@ -55,6 +55,12 @@ export interface StreamSource<O = unknown> {
   deserialize(json: string): O;
   /** True when two offsets denote the same position. */
   sameOffset(a: O, b: O): boolean;
+  /**
+   * Optional push hint: the source calls `callback` when it learns of new data (a file-system
+   * event), so an idle query plans its next batch at once instead of after its poll interval.
+   * The engine still polls; a source must not rely on the callback for correctness.
+   */
+  onDataAvailable?(callback: () => void): void;
   stop(): Promise<void>;
 }
 
