@@ -57,7 +57,15 @@ export async function runPipelineWorker(p: PipelinePaths, options: { availableNo
   const trigger: TriggerSpec | undefined = options.availableNow ? { availableNow: true } : undefined;
   const supervise = async (name: string, start: () => Promise<StreamingQuery>) => {
     for (let attempt = 0; ; attempt++) {
-      const q = await start();
+      let q: StreamingQuery;
+      try {
+        q = await start();
+      } catch (e) {
+        // The silver stream reads bronze, which the bronze query creates with its first batch.
+        if (!isDeltaError(e, 'TABLE_NOT_FOUND') || options.signal.aborted || attempt > 200) throw e;
+        await new Promise((r) => setTimeout(r, 100));
+        continue;
+      }
       const stop = () => void q.stop({ afterCurrentBatch: true });
       options.signal.addEventListener('abort', stop, { once: true });
       try {
@@ -66,7 +74,7 @@ export async function runPipelineWorker(p: PipelinePaths, options: { availableNo
       } catch (e) {
         const cause = (e as { cause?: unknown }).cause;
         if (!isDeltaError(cause, 'SCHEMA_CHANGED') || attempt > 10) throw e;
-        options.log(`${name}: ${firstSentence((cause as Error).message)} Restarting the query.`);
+        options.log(`${name}: ${firstSentence((cause as Error).message)}; restarting the query`);
       } finally {
         options.signal.removeEventListener('abort', stop);
       }
@@ -83,6 +91,6 @@ export async function runPipelineWorker(p: PipelinePaths, options: { availableNo
 }
 
 function firstSentence(text: string): string {
-  const m = /^[^.]*\./.exec(text.replace(/^Query \S+ failed in batch \d+: /, ''));
-  return m ? m[0] : text;
+  const m = /^[^.\n]*/.exec(text.replace(/^Query \S+ failed in batch \d+: /, ''));
+  return (m ? m[0] : text).replace(/:\s*$/, '');
 }

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
-import { DeltaTable, LocalFileSystemStore, decimal, field, primitive, struct } from '@deltakit/core';
+import { DeltaError, DeltaTable, LocalFileSystemStore, decimal, field, primitive, struct } from '@deltakit/core';
 import { tableChanges } from '@deltakit/cdf';
 import { read, streams, type StreamingQueryListener } from '@deltakit/streaming';
 import type { ParsedArgs } from '../args.js';
@@ -41,8 +41,7 @@ async function runPipeline(args: ParsedArgs, ctx: CommandContext): Promise<void>
   const say = (line = '') => ctx.out.write(`${line}\n`);
   const started = Date.now();
   const p = pathsOf(dir);
-  const store = new LocalFileSystemStore();
-  await store.deleteDirectory?.(dir);
+  await removePreviousRun(dir);
   const files = generateLanding();
   await DeltaTable.forPath(p.silver).create({
     schema: struct([field('order_id', primitive('long')), field('customer', primitive('string')), field('status', primitive('string')), field('amount', decimal(10, 2)), field('order_time', primitive('timestamp'))]),
@@ -131,7 +130,7 @@ async function report(files: readonly LandingFile[], p: PipelinePaths, say: (l: 
   const rescued = bronze.filter((r) => r._rescued_data !== null && r._rescued_data !== undefined).length;
   const once = bronze.length === expectedRecords && keys.size === withId.length && malformed === 2;
   await say(`\nbronze_orders: ${bronze.length} rows for ${expectedRecords} landed lines, ${keys.size} distinct event ids, ${malformed} malformed lines${once ? ' ✓ exactly once' : ' ✗ MISMATCH'}`);
-  await say(`   ${rescued} rows carry _rescued_data; columns: ${Object.keys(bronze[0] ?? {}).join(', ')}`);
+  await say(`   ${rescued} row${rescued === 1 ? ' carries' : 's carry'} _rescued_data; columns: ${Object.keys(bronze[0] ?? {}).join(', ')}`);
   await say(`silver_orders: ${silver.length} orders, each with its latest status${silverOk ? ' ✓' : ' ✗ MISMATCH'}`);
   const table = DeltaTable.forPath(p.silver);
   const counts = new Map<string, number>();
@@ -139,11 +138,39 @@ async function report(files: readonly LandingFile[], p: PipelinePaths, say: (l: 
   const changes = await tableChanges(table, { startingVersion: 1 }).toTable();
   const rows = changes.toArray().map((r) => r.toJSON() as Record<string, unknown>);
   for (const r of rows) counts.set(String(r._change_type), (counts.get(String(r._change_type)) ?? 0) + 1);
-  const watched = rows.filter((r) => String(r.order_id) === '3').sort((a, b) => Number(a._commit_version) - Number(b._commit_version));
-  for (const r of watched) sample.push(`   v${String(r._commit_version)} ${String(r._change_type).padEnd(16)} order 3 status=${String(r.status)}${r.coupon ? ` coupon=${String(r.coupon)}` : ''}`);
+  // The order with the longest history in the feed.
+  const perOrder = new Map<string, Record<string, unknown>[]>();
+  for (const r of rows) perOrder.set(String(r.order_id), [...(perOrder.get(String(r.order_id)) ?? []), r]);
+  const watched = [...perOrder.values()].sort((a, b) => b.length - a.length)[0] ?? [];
+  const order = ['insert', 'update_preimage', 'update_postimage', 'delete'];
+  watched.sort((a, b) => Number(a._commit_version) - Number(b._commit_version) || order.indexOf(String(a._change_type)) - order.indexOf(String(b._change_type)));
+  for (const r of watched) sample.push(`   v${String(r._commit_version)} ${String(r._change_type).padEnd(16)} order ${String(r.order_id)} status=${String(r.status)}${r.coupon ? ` coupon=${String(r.coupon)}` : ''}`);
   await say(`\nsilver change feed since version 1: ${[...counts].map(([k, n]) => `${n} ${k}`).join(', ')}`);
   for (const line of sample) await say(line);
   if (!(once && silverOk)) throw new Error('the pipeline lost or duplicated records (see above)');
+}
+
+/** Empties `dir` when it holds a previous run (or nothing); refuses any other folder. */
+async function removePreviousRun(dir: string): Promise<void> {
+  const store = new LocalFileSystemStore();
+  const files: string[] = [];
+  const dirs = new Set<string>();
+  try {
+    for await (const m of store.list(dir, { recursive: true, physical: true })) {
+      if (m.kind === 'directory') dirs.add(m.path);
+      else files.push(m.path);
+    }
+  } catch (e) {
+    if ((e as { code?: string }).code === 'FILE_NOT_FOUND' || (e as { code?: string }).code === 'NOT_A_DIRECTORY') return;
+    throw e;
+  }
+  const ours = (p: string) => /\/(landing|tables|checkpoints)(\/|$)/.test(p.slice(dir.length));
+  const foreign = files.filter((f) => !ours(f));
+  if (foreign.length > 0) {
+    throw new DeltaError('INVALID_ARGUMENT', `${dir} holds files that deltakit pipeline did not write (e.g. ${foreign[0]}); nothing was removed. Pass --dir with a new or earlier pipeline folder.`);
+  }
+  for (const f of files) await store.delete(f);
+  for (const d of [...dirs].sort((a, b) => b.length - a.length)) await store.deleteDirectory?.(d);
 }
 
 function sleep(ms: number): Promise<void> {
