@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { setTimeout } from 'node:timers';
 import { fmtRate, median, printTable, runChild } from './lib.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
