@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
-const BENCHES = ['scan.mjs', 'snapshot.mjs', 'write.mjs', 'commit.mjs', 'cdf-read.mjs', 'dml-delete.mjs', 'merge.mjs', 'expr-eval.mjs', 'optimize.mjs', 'vacuum.mjs', 'stream-delta.mjs'];
+const BENCHES = ['scan.mjs', 'snapshot.mjs', 'write.mjs', 'commit.mjs', 'cdf-read.mjs', 'dml-delete.mjs', 'merge.mjs', 'expr-eval.mjs', 'optimize.mjs', 'vacuum.mjs', 'stream-delta.mjs', 'stream-ingest.mjs'];
 const argv = process.argv.slice(2);
 const runsAt = argv.indexOf('--runs');
 if (argv.length && (runsAt !== 0 || argv.length !== 2)) {

@@ -73,7 +73,9 @@ export class SeenFiles implements SeenIndex {
   /** Opens (or creates) the index in the local folder `dir`. */
   static async open(dir: string): Promise<SeenFiles> {
     try {
-      const db = open<string, string>({ path: dir, encoding: 'string', compression: false });
+      // noSync: a process crash loses nothing (the OS has the pages); what a machine crash could
+      // lose is re-indexed from the file log on the next open (`indexedThrough`).
+      const db = open<string, string>({ path: dir, encoding: 'string', compression: false, noSync: true });
       return new SeenFiles(db);
     } catch (e) {
       throw new DeltaError('STORAGE_ERROR', `Cannot open the seen-files index at ${dir}: ${e instanceof Error ? e.message : String(e)}. Check that the checkpoint folder is on a local disk and writable.`, { cause: e, details: { path: dir } });
