@@ -19,12 +19,15 @@ export interface DeltaSinkOptions {
 export class DeltaSink implements Sink {
   readonly description: string;
   readonly outputModes: readonly OutputMode[] = ['append', 'complete'];
+  /** One table handle for the query's life: it keeps the table state and reads only new commits. */
+  #table: DeltaTable | undefined;
   constructor(private readonly options: DeltaSinkOptions) {
     this.description = `DeltaSink[${options.path}]`;
   }
 
   async addBatch(batch: MicroBatch, ctx: SinkContext): Promise<SinkResult> {
-    const table = DeltaTable.forPath(this.options.path, { engine: ctx.engine });
+    this.#table ??= DeltaTable.forPath(this.options.path, { engine: ctx.engine });
+    const table = this.#table;
     let rows = 0;
     const counted = async function* (it: AsyncIterable<RecordBatch>) {
       for await (const b of it) {
