@@ -75,3 +75,4 @@ export { CLUSTERING_DOMAIN, LIQUID_PROVIDER, clusteringColumnsOf, clusteringAfte
 export { parseDdlColumnSpecs, type DdlColumnSpec, type DdlColumnPosition } from './schema/ddl.js';
 export { parseColumnPath, formatColumnPath, quotedColumnPath, tableFeatures, describeDetail, locationOf, validateProperties, normalizePropertyKey, clusteringColumnPaths, ALLOWED_CHANGES } from './maintenance/alter/index.js';
 export { tableRootFromUri } from './table/table-uri.js';
+export { compareValues, valuesEqual, type Value } from './expr/value.js';
