@@ -8,15 +8,19 @@
  */
 import type { DataType } from '@deltakit/core';
 import { Vec, type Value } from '@deltakit/core/internal';
+import { Type } from 'apache-arrow';
 import { keyText } from './values.js';
 
 type Primitive = number | bigint | string | boolean;
+const decoder = new TextDecoder();
 
 export class GroupTable {
   #size = 0;
   readonly #single = new Map<Primitive, number>();
   readonly #multi = new Map<string, number>();
   #nullGroup = -1;
+  readonly #byHash = new Map<number, number | number[]>();
+  readonly #groupBytes = new Map<number, Uint8Array>();
   readonly #values: Value[][];
 
   constructor(readonly keyTypes: readonly DataType[]) {
@@ -39,10 +43,71 @@ export class GroupTable {
       return;
     }
     if (keys.length === 1) {
+      const a = keys[0]!.arrow;
+      if (a !== undefined && a.typeId === Type.Utf8 && a.valueOffsets instanceof Int32Array) return this.#assignUtf8(keys[0]!, a.valueOffsets, a.values as Uint8Array, rows, mask, out);
       const kind = keys[0]!.store().kind;
       if (kind === 'i32' || kind === 'f64' || kind === 'i64' || kind === 'str' || kind === 'bool') return this.#assignSingle(keys[0]!, kind, rows, mask, out);
     }
     this.#assignMulti(keys, rows, mask, out);
+  }
+
+  /** One Utf8 key read as bytes: hashed (FNV-1a) and compared without decoding a string per row. */
+  #assignUtf8(key: Vec, offsets: Int32Array, bytes: Uint8Array, rows: number, mask: Uint8Array | null, out: Int32Array): void {
+    const valid = key.valid();
+    const keep = this.#values[0]!;
+    for (let r = 0; r < rows; r++) {
+      if (mask !== null && mask[r] === 0) {
+        out[r] = -1;
+        continue;
+      }
+      if (valid !== null && valid[r] === 0) {
+        if (this.#nullGroup < 0) {
+          this.#nullGroup = this.#size++;
+          keep.push(null);
+        }
+        out[r] = this.#nullGroup;
+        continue;
+      }
+      const s = offsets[r]!;
+      const e = offsets[r + 1]!;
+      let h = 0x811c9dc5;
+      for (let i = s; i < e; i++) h = Math.imul(h ^ bytes[i]!, 16777619);
+      let g = this.#findBytes(h, bytes, s, e);
+      if (g < 0) {
+        const text = decoder.decode(bytes.subarray(s, e));
+        g = this.#single.get(text) ?? this.#newString(text, h, bytes.slice(s, e));
+        if (this.#byHash.get(h) === undefined || !this.#groupBytes.has(g)) this.#addHash(h, g, bytes.slice(s, e));
+      }
+      out[r] = g;
+    }
+  }
+
+  #findBytes(h: number, bytes: Uint8Array, s: number, e: number): number {
+    const c = this.#byHash.get(h);
+    if (c === undefined) return -1;
+    const list = typeof c === 'number' ? [c] : c;
+    for (const g of list) {
+      const k = this.#groupBytes.get(g)!;
+      if (k.length !== e - s) continue;
+      let i = 0;
+      while (i < k.length && k[i] === bytes[s + i]) i++;
+      if (i === k.length) return g;
+    }
+    return -1;
+  }
+
+  #addHash(h: number, g: number, key: Uint8Array): void {
+    this.#groupBytes.set(g, key);
+    const c = this.#byHash.get(h);
+    this.#byHash.set(h, c === undefined ? g : typeof c === 'number' ? [c, g] : [...c, g]);
+  }
+
+  #newString(text: string, h: number, key: Uint8Array): number {
+    const g = this.#size++;
+    this.#single.set(text, g);
+    this.#values[0]!.push(text);
+    this.#addHash(h, g, key);
+    return g;
   }
 
   #assignSingle(key: Vec, kind: 'i32' | 'f64' | 'i64' | 'str' | 'bool', rows: number, mask: Uint8Array | null, out: Int32Array): void {
