@@ -84,3 +84,4 @@ export { csvRecords, type CsvRecord } from './input/csv.js';
 export { convertJson, convertText, fieldIndex, isJsonObject, setField, ValueError, JSON_LINE } from './input/values.js';
 export { inferJson, inferCell, mergeInferred, toDeltaType, toDeltaStruct, NULL_TYPE, type Inferred } from './input/infer.js';
 export { inputError } from './input/source.js';
+export { compareValues, valuesEqual, type Value } from './expr/value.js';

@@ -18,7 +18,7 @@ import { socketProvider } from './sources/socket-source.js';
 export { DataFrame, GroupedData, type JoinHow } from './api/dataframe.js';
 export { Column, col, lit, expr, type ColumnLike } from './api/column.js';
 export * from './api/functions-sql.js';
-export { count, countDistinct, sum, avg, mean, min, max, first, last, collectList, collectSet, approxCountDistinct, window, sessionWindow, when, WhenBuilder } from './api/functions.js';
+export { count, countDistinct, sum, avg, mean, min, max, first, last, collectList, collectSet, approxCountDistinct, stddev, stddevSamp, stddevPop, variance, varSamp, varPop, window, sessionWindow, when, WhenBuilder } from './api/functions.js';
 export { callFunction } from './api/function-call.js';
 export { DataFrameReader, DataStreamReader } from './api/reader.js';
 export { DataFrameWriter } from './api/writer.js';

@@ -14,7 +14,9 @@ export type ColumnNode =
   | { readonly kind: 'window'; readonly timeColumn: Expr; readonly windowDuration: string; readonly slideDuration?: string; readonly startTime?: string }
   | { readonly kind: 'sessionWindow'; readonly timeColumn: Expr; readonly gap: Expr | string };
 
-export type AggregateFunction = 'count' | 'sum' | 'avg' | 'min' | 'max' | 'first' | 'last' | 'collect_list' | 'collect_set' | 'approx_count_distinct';
+export type AggregateFunction =
+  | 'count' | 'sum' | 'avg' | 'mean' | 'min' | 'max' | 'first' | 'last' | 'collect_list' | 'collect_set' | 'approx_count_distinct'
+  | 'stddev' | 'stddev_samp' | 'stddev_pop' | 'variance' | 'var_samp' | 'var_pop';
 
 /** A value usable where a column is expected: a Column, or a literal. */
 export type ColumnLike = Column | LiteralValue | Date;

@@ -112,6 +112,11 @@ export class DataFrame {
     return this.#with({ kind: 'dedup', child: this.plan, columns, withinWatermark: false });
   }
 
+  /** The distinct rows (`dropDuplicates()` over every column). */
+  distinct(): DataFrame {
+    return this.dropDuplicates();
+  }
+
   dropDuplicatesWithinWatermark(columns?: readonly string[]): DataFrame {
     return this.#with({ kind: 'dedup', child: this.plan, columns, withinWatermark: true });
   }

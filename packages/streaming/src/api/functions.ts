@@ -15,14 +15,23 @@ export const count = (c: string | Column): Column => aggregate('count', c);
 export const countDistinct = (c: string | Column): Column => aggregate('count', c, true);
 export const sum = (c: string | Column): Column => aggregate('sum', c);
 export const avg = (c: string | Column): Column => aggregate('avg', c);
-export const mean = avg;
+export const mean = (c: string | Column): Column => aggregate('mean', c);
 export const min = (c: string | Column): Column => aggregate('min', c);
 export const max = (c: string | Column): Column => aggregate('max', c);
 export const first = (c: string | Column): Column => aggregate('first', c);
 export const last = (c: string | Column): Column => aggregate('last', c);
 export const collectList = (c: string | Column): Column => aggregate('collect_list', c);
 export const collectSet = (c: string | Column): Column => aggregate('collect_set', c);
+/** HyperLogLog++ as Spark's (relative standard deviation 0.05; see operators/aggregates/hll.ts). */
 export const approxCountDistinct = (c: string | Column): Column => aggregate('approx_count_distinct', c);
+/** Sample standard deviation (`stddev_samp`); null for fewer than two values. */
+export const stddev = (c: string | Column): Column => aggregate('stddev', c);
+export const stddevSamp = (c: string | Column): Column => aggregate('stddev_samp', c);
+export const stddevPop = (c: string | Column): Column => aggregate('stddev_pop', c);
+/** Sample variance (`var_samp`); null for fewer than two values. */
+export const variance = (c: string | Column): Column => aggregate('variance', c);
+export const varSamp = (c: string | Column): Column => aggregate('var_samp', c);
+export const varPop = (c: string | Column): Column => aggregate('var_pop', c);
 
 /**
  * Tumbling (`window(ts, '10 minutes')`) or sliding (`window(ts, '10 minutes', '5 minutes')`)

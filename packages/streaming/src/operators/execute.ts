@@ -6,7 +6,11 @@ import { DeltaError, deltaToArrowSchema } from '@deltakit/core';
 import { Data, RecordBatch, Struct } from 'apache-arrow';
 import type { Analyzed } from '../plan/analyze.js';
 import type { ExecContext } from './context.js';
+import { aggregate } from './aggregate.js';
+import { dedup } from './dedup.js';
 import { filter } from './filter.js';
+import { limit } from './limit.js';
+import { sort } from './sort.js';
 import { join } from './join.js';
 import { project } from './project.js';
 import { watermark } from './watermark.js';
@@ -25,8 +29,14 @@ export function execute(node: Analyzed, ctx: ExecContext): AsyncIterable<RecordB
       return concat(node.children.map((c) => () => execute(c, ctx)));
     case 'join':
       return join(node, ctx, execute);
-    case 'stateful':
-      throw new DeltaError('UNSUPPORTED_OPERATION', `${node.operator} is not supported by this version of deltakit's engine${node.streaming ? ' on streaming DataFrames' : ''}.`, { details: { operator: node.operator } });
+    case 'aggregate':
+      return aggregate(node, execute(node.child, ctx), ctx);
+    case 'dedup':
+      return dedup(node, execute(node.child, ctx));
+    case 'sort':
+      return sort(node, execute(node.child, ctx), ctx);
+    case 'limit':
+      return limit(node, execute(node.child, ctx));
   }
 }
 

@@ -3,7 +3,11 @@
  * micro-batch as Spark re-reads a Delta table on the static side of a stream-static join).
  * Equality conjuncts between a left and a right column (and `using` columns) drive a hash join;
  * the whole condition is then checked on the candidate pairs, so any condition is exact.
- * Supported: inner, left_outer, left_semi, left_anti, cross.
+ * Supported: inner, left_outer, right_outer, full_outer, left_semi, left_anti, cross. Right and
+ * full outer joins remember which right rows matched and, after the last left batch, emit the
+ * unmatched ones with null left columns (a `using` column takes the right row's value, so it is
+ * Spark's coalesce of both sides); in a stream-static join the left is the stream, so the
+ * planner refuses them there (plan/unsupported.ts).
  */
 import { DeltaError, deltaToArrowSchema, struct, type StructType } from '@deltakit/core';
 import { bindCondition, compileExpression, compilePredicate, concatBatches, rowsToBatch, takeRows, type TypedExpr } from '@deltakit/core/internal';
@@ -14,11 +18,11 @@ import type { ExecContext } from './context.js';
 type JoinNode = Extract<Analyzed, { kind: 'join' }>;
 type Exec = (node: Analyzed, ctx: ExecContext) => AsyncIterable<RecordBatch>;
 
-const SUPPORTED = new Set(['inner', 'left_outer', 'left_semi', 'left_anti', 'cross']);
+const SUPPORTED = new Set(['inner', 'left_outer', 'right_outer', 'full_outer', 'left_semi', 'left_anti', 'cross']);
 
 export async function* join(node: JoinNode, ctx: ExecContext, exec: Exec): AsyncGenerator<RecordBatch> {
   if (!SUPPORTED.has(node.how)) {
-    throw new DeltaError('UNSUPPORTED_OPERATION', `A ${node.how} join is not supported yet; use inner, left_outer, left_semi, left_anti or cross (put the stream on the left).`, { details: { operator: 'Join', how: node.how } });
+    throw new DeltaError('UNSUPPORTED_OPERATION', `A ${node.how} join is not supported yet; use inner, left_outer, right_outer, full_outer, left_semi, left_anti or cross.`, { details: { operator: 'Join', how: node.how } });
   }
   const leftSchema = visibleSchema(node.left);
   const rightSchema = visibleSchema(node.right);
@@ -39,6 +43,7 @@ export async function* join(node: JoinNode, ctx: ExecContext, exec: Exec): Async
   const table = buildTable(right, rightRows, rightKeys);
   const outSchema = deltaToArrowSchema(node.schema);
   const keepRight = rightSchema.fields.map((f, i) => (node.usingColumns.some((u) => u.toLowerCase() === f.name.toLowerCase()) ? -1 : i)).filter((i) => i >= 0);
+  const matchedRight = node.how === 'right_outer' || node.how === 'full_outer' ? new Uint8Array(rightRows) : undefined;
 
   for await (const batch of exec(node.left, ctx)) {
     if (batch.numRows === 0) continue;
@@ -81,7 +86,8 @@ export async function* join(node: JoinNode, ctx: ExecContext, exec: Exec): Async
       if (keep.length > 0) yield relabel(takeRows(batch, Int32Array.from(keep)), outSchema, []);
       continue;
     }
-    if (node.how === 'left_outer') {
+    if (matchedRight !== undefined) for (const r of ri) matchedRight[r] = 1;
+    if (node.how === 'left_outer' || node.how === 'full_outer') {
       const matched = new Uint8Array(batch.numRows);
       for (const r of li) matched[r] = 1;
       const ol: number[] = [];
@@ -102,6 +108,26 @@ export async function* join(node: JoinNode, ctx: ExecContext, exec: Exec): Async
     }
     if (lTaken.numRows > 0) yield relabel(lTaken, outSchema, keepRight.map((i) => rTaken.data.children[i]!));
   }
+  if (matchedRight !== undefined) {
+    const unmatched: number[] = [];
+    for (let r = 0; r < rightRows; r++) if (matchedRight[r] === 0) unmatched.push(r);
+    if (unmatched.length > 0) yield unmatchedRight(node, leftSchema, rightSchema, takeRows(right, Int32Array.from(unmatched)), outSchema, keepRight);
+  }
+}
+
+/** Right rows without a partner: null left columns, except `using` columns, which take the right's value. */
+function unmatchedRight(node: JoinNode, leftSchema: StructType, rightSchema: StructType, rows: RecordBatch, schema: ReturnType<typeof deltaToArrowSchema>, keepRight: readonly number[]): RecordBatch {
+  const nullableLeft = struct(leftSchema.fields.map((f) => ({ ...f, nullable: true })));
+  const leftArrow = deltaToArrowSchema(nullableLeft);
+  const nulls = takeRows(rowsToBatch([{}], nullableLeft, leftArrow), new Int32Array(rows.numRows));
+  const leftChildren = leftSchema.fields.map((f, i) => {
+    const u = node.usingColumns.findIndex((c) => c.toLowerCase() === f.name.toLowerCase());
+    if (u < 0) return nulls.data.children[i]!;
+    const ri = rightSchema.fields.findIndex((x) => x.name.toLowerCase() === f.name.toLowerCase());
+    return rows.data.children[ri]!.clone(leftArrow.fields[i]!.type);
+  });
+  const children = [...leftChildren, ...keepRight.map((i) => rows.data.children[i]!)];
+  return new RecordBatch(schema, new Data(new Struct(schema.fields), 0, rows.numRows, 0, undefined, children) as Data<Struct>);
 }
 
 function relabel(left: RecordBatch, schema: ReturnType<typeof deltaToArrowSchema>, rightChildren: readonly Data[]): RecordBatch {

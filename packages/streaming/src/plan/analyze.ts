@@ -14,6 +14,7 @@ import type { ResolveContext, ResolvedRelation } from '../sources/source.js';
 import { resolveRelation } from '../sources/registry.js';
 import type { JoinType, LeafNode, PlanNode } from './logical.js';
 import { parseDelay } from './durations.js';
+import { planAggregate, type BoundAggregate, type GroupKey } from './aggregate-analysis.js';
 
 interface Base {
   /** Output columns: visible, then hidden. */
@@ -35,8 +36,19 @@ export type Analyzed =
   | (Base & { readonly kind: 'union'; readonly children: readonly Analyzed[] })
   | (Base & { readonly kind: 'join'; readonly left: Analyzed; readonly right: Analyzed; readonly how: JoinType; readonly condition: Expr | undefined; readonly usingColumns: readonly string[] })
   | (Base & { readonly kind: 'watermark'; readonly child: Analyzed; readonly column: string; readonly delayMs: number })
-  /** Operators the engine plans but cannot run yet (see `unsupported.ts`). */
-  | (Base & { readonly kind: 'stateful'; readonly operator: 'Aggregate' | 'Deduplicate' | 'Sort' | 'Limit'; readonly child: Analyzed; readonly node: PlanNode });
+  /** `groupBy(keys).agg(...)`: hash aggregation (operators/aggregate.ts); schema = keys, then aggregates. */
+  | (Base & { readonly kind: 'aggregate'; readonly child: Analyzed; readonly keys: readonly GroupKey[]; readonly aggregates: readonly BoundAggregate[] })
+  /** `dropDuplicates(columns)`: the first row of each distinct value of `columns` (all columns for `distinct()`). */
+  | (Base & { readonly kind: 'dedup'; readonly child: Analyzed; readonly columns: readonly string[]; readonly withinWatermark: boolean })
+  | (Base & { readonly kind: 'sort'; readonly child: Analyzed; readonly orders: readonly SortOrder[] })
+  | (Base & { readonly kind: 'limit'; readonly child: Analyzed; readonly n: number });
+
+/** One `orderBy` key: an expression over the child, its direction and where nulls go. */
+export interface SortOrder {
+  readonly expr: Expr;
+  readonly ascending: boolean;
+  readonly nullsFirst: boolean;
+}
 
 export interface AnalyzeContext extends ResolveContext {
   /** Relations already resolved, by leaf id (shared between a plan's analyses). */
@@ -102,14 +114,34 @@ class Analyzer {
         }
         return { kind: 'watermark', child, column: field.name, delayMs: parseDelay(p.delay), schema: child.schema, hidden: child.hidden, streaming: child.streaming };
       }
-      case 'aggregate':
-      case 'dedup':
-      case 'sort':
+      case 'aggregate': {
+        const child = this.visibleOnly(await this.node(p.child));
+        const plan = planAggregate(child.schema, p.keys, p.aggregates, this.ctx.timeZone, outputName);
+        const agg: Analyzed = { kind: 'aggregate', child, keys: plan.keys, aggregates: plan.aggregates, schema: plan.schema, hidden: new Set(), streaming: child.streaming };
+        return plan.outputs === undefined ? agg : this.projection(agg, plan.outputs, new Set());
+      }
+      case 'dedup': {
+        const child = this.visibleOnly(await this.node(p.child));
+        const columns = (p.columns ?? child.schema.fields.map((f) => f.name)).map((c) => {
+          const f = child.schema.fields.find((x) => sameName(x.name, c));
+          if (f === undefined) throw columnNotFound(c, child);
+          return f.name;
+        });
+        return { kind: 'dedup', child, columns, withinWatermark: p.withinWatermark, schema: child.schema, hidden: new Set(), streaming: child.streaming };
+      }
+      case 'sort': {
+        const child = await this.node(p.child);
+        const orders = p.columns.map((c) => {
+          const e = c.expr;
+          this.bind(e, child, 'expression');
+          return { expr: e, ascending: c.sort?.ascending ?? true, nullsFirst: c.sort?.nullsFirst ?? true };
+        });
+        return { kind: 'sort', child, orders, schema: child.schema, hidden: child.hidden, streaming: child.streaming };
+      }
       case 'limit': {
         const child = await this.node(p.child);
-        const operator = p.kind === 'aggregate' ? 'Aggregate' : p.kind === 'dedup' ? 'Deduplicate' : p.kind === 'sort' ? 'Sort' : 'Limit';
-        const schema = p.kind === 'aggregate' ? this.aggregateSchema(child, p.keys, p.aggregates) : visibleSchema(child);
-        return { kind: 'stateful', operator, child, node: p, schema, hidden: new Set(), streaming: child.streaming };
+        if (!Number.isInteger(p.n) || p.n < 0) throw new DeltaError('INVALID_ARGUMENT', `limit(n) needs a non-negative integer, got ${p.n}.`);
+        return { kind: 'limit', child, n: p.n, schema: child.schema, hidden: child.hidden, streaming: child.streaming };
       }
     }
   }
@@ -228,39 +260,6 @@ class Analyzer {
     if (n.hidden.size === 0) return n;
     return this.projection(n, visibleSchema(n).fields.map((f) => ({ name: f.name, expr: colRef(f.name) })), new Set());
   }
-
-  private aggregateSchema(child: Analyzed, keys: readonly Column[], aggregates: readonly Column[]): StructType {
-    const fields: StructField[] = [];
-    for (const k of keys) {
-      if (k.node.kind === 'window' || k.node.kind === 'sessionWindow') {
-        fields.push({ name: k.outputName ?? 'window', type: struct([{ name: 'start', type: { kind: 'primitive', name: 'timestamp' }, nullable: true, metadata: {} }, { name: 'end', type: { kind: 'primitive', name: 'timestamp' }, nullable: true, metadata: {} }]), nullable: true, metadata: {} });
-        continue;
-      }
-      fields.push({ name: k.outputName ?? outputName(k.expr), type: this.bind(k.expr, child, 'expression').type as DataType, nullable: true, metadata: {} });
-    }
-    for (const a of aggregates) {
-      if (a.node.kind !== 'aggregate') throw new DeltaError('INVALID_ARGUMENT', `agg() takes aggregate columns (count, sum, avg, min, max, ...), not ${a.toString()}.`);
-      const node = a.node;
-      const argType = node.arg === '*' ? undefined : (this.bind(node.arg, child, 'expression').type as DataType);
-      const name = a.outputName ?? `${node.fn}(${node.arg === '*' ? '1' : outputName(node.arg)})`;
-      fields.push({ name, type: aggregateType(node.fn, argType), nullable: true, metadata: {} });
-    }
-    return struct(fields);
-  }
-}
-
-function aggregateType(fn: string, arg: DataType | undefined): DataType {
-  const long: DataType = { kind: 'primitive', name: 'long' };
-  const double: DataType = { kind: 'primitive', name: 'double' };
-  if (fn === 'count' || fn === 'approx_count_distinct') return long;
-  if (fn === 'avg') return arg?.kind === 'decimal' ? { kind: 'decimal', precision: Math.min(38, arg.precision + 4), scale: Math.min(38, arg.scale + 4) } : double;
-  if (fn === 'sum') {
-    if (arg?.kind === 'decimal') return { kind: 'decimal', precision: Math.min(38, arg.precision + 10), scale: arg.scale };
-    if (arg?.kind === 'primitive' && ['byte', 'short', 'integer', 'long'].includes(arg.name)) return long;
-    return double;
-  }
-  if (fn === 'collect_list' || fn === 'collect_set') return { kind: 'array', elementType: arg ?? long, containsNull: false };
-  return arg ?? long;
 }
 
 /** Spark's automatic name of an unaliased expression: a column's last field, else its SQL text. */

@@ -28,8 +28,14 @@ function describe(n: Analyzed): string {
       return `Join ${n.how}${n.condition ? ` ${printExpr(n.condition)}` : ''}${n.usingColumns.length ? ` USING (${n.usingColumns.join(', ')})` : ''}`;
     case 'watermark':
       return `EventTimeWatermark ${n.column}, ${n.delayMs} ms`;
-    case 'stateful':
-      return n.operator;
+    case 'aggregate':
+      return `Aggregate [${n.keys.map((k) => (k.window ? `window(${printExpr(k.expr)})` : printExpr(k.expr))).join(', ')}], [${n.aggregates.map((a) => `${a.spec.kind}(${a.args.length === 0 ? '*' : printExpr(a.args[0]!)}) AS ${a.name}`).join(', ')}]`;
+    case 'dedup':
+      return `Deduplicate [${n.columns.join(', ')}]`;
+    case 'sort':
+      return `Sort [${n.orders.map((o) => `${printExpr(o.expr)} ${o.ascending ? 'ASC' : 'DESC'} NULLS ${o.nullsFirst ? 'FIRST' : 'LAST'}`).join(', ')}]`;
+    case 'limit':
+      return `Limit ${n.n}`;
   }
 }
 

@@ -16,10 +16,13 @@ export function checkStreamingPlan(plan: Analyzed, outputMode: OutputMode): void
     switch (n.kind) {
       case 'scan':
         return;
-      case 'stateful':
+      case 'aggregate':
+      case 'dedup':
+      case 'sort':
+      case 'limit':
         if (n.streaming) {
-          if (n.operator === 'Aggregate') aggregations++;
-          refuse(n.operator === 'Aggregate' ? 'Streaming aggregation' : n.operator === 'Deduplicate' ? 'Streaming deduplication (dropDuplicates)' : n.operator === 'Sort' ? 'Sorting' : 'Limit', ' by this version of deltakit');
+          if (n.kind === 'aggregate') aggregations++;
+          refuse(n.kind === 'aggregate' ? 'Streaming aggregation' : n.kind === 'dedup' ? 'Streaming deduplication (dropDuplicates)' : n.kind === 'sort' ? 'Sorting' : 'Limit', ' by this version of deltakit');
         }
         return walk(n.child);
       case 'join':
