@@ -45,3 +45,18 @@ export function sessionReaders(session: import('./api/session.js').Session) {
   return readerFor(session);
 }
 export { upsertBatch, type UpsertOptions, type UpsertResult } from './sinks/merge-upsert.js';
+export {
+  type StateStore,
+  type StateStoreProvider,
+  type StateStoreProviderKind,
+  type StateStoreProviderSpec,
+  type StateStoreOptions,
+  type StateStoreMetrics,
+  type StateEntry,
+  STATE_STORE_PROVIDERS,
+  DEFAULT_MIN_DELTAS_FOR_SNAPSHOT,
+  DEFAULT_STATE_MIN_BATCHES_TO_RETAIN,
+  DEFAULT_MAX_VERSIONS_IN_MEMORY,
+} from './state/state-store.js';
+export { openStateStoreProvider } from './state/provider.js';
+export type { StateRow, StateValue } from './state/row-codec.js';
