@@ -50,15 +50,19 @@ export class MemoryBackend implements StateBackend {
   }
 
   apply(changes: ChangeSet, undo: boolean): (() => void) | undefined {
-    const previous = undo ? new Map<string, string | undefined>() : undefined;
+    const keys: string[] = [];
+    const olds: (string | undefined)[] = [];
     for (const [k, v] of changes) {
       const old = this.#map.get(k);
-      previous?.set(k, old);
+      if (undo) {
+        keys.push(k);
+        olds.push(old);
+      }
       this.#set(k, old, v === null ? undefined : keyText(v));
     }
-    if (previous === undefined) return undefined;
+    if (!undo) return undefined;
     return () => {
-      for (const [k, v] of previous) this.#set(k, this.#map.get(k), v);
+      for (let i = keys.length - 1; i >= 0; i--) this.#set(keys[i]!, this.#map.get(keys[i]!), olds[i]);
     };
   }
 

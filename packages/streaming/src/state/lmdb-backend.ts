@@ -24,7 +24,7 @@ export class LmdbBackend implements StateBackend {
 
   constructor(localDir: string | undefined, label: string) {
     this.dir = `${(localDir ?? tmpdir()).replace(/\/+$/, '')}/deltakit-state-${label}-${randomUUID()}`;
-    this.#db = open<Buffer, Buffer>({ path: this.dir, keyEncoding: 'binary', encoding: 'binary', compression: false, noSync: true, cache: false });
+    this.#db = open<Buffer, Buffer>({ path: this.dir, keyEncoding: 'binary', encoding: 'binary', compression: false, noSync: true, cache: false, useWritemap: true });
   }
 
   get(key: string): Uint8Array | undefined {

@@ -382,7 +382,6 @@ class Store implements StateStore {
   readonly #p: VersionedStateProvider;
   readonly #changes = new Map<string, Uint8Array | null>();
   #state: 'open' | 'committed' | 'aborted' | 'stale' = 'open';
-  #keysDelta = 0;
   #commitTimeMs = 0;
 
   constructor(
@@ -411,11 +410,6 @@ class Store implements StateStore {
     if (this.#state !== 'open') throw stale(this.#p.operatorId, this.#p.partition);
   }
 
-  #exists(k: string): boolean {
-    const c = this.#changes.get(k);
-    return c === undefined ? this.#p.backend.has(k) : c !== null;
-  }
-
   get(key: StateRow): StateRow | undefined {
     if (this.#state === 'stale') throw stale(this.#p.operatorId, this.#p.partition);
     const k = this.#key(key);
@@ -430,16 +424,12 @@ class Store implements StateStore {
     if (value.length !== this.#p.valueSchema.fields.length) throw rowShape('value', value.length, this.#p.valueSchema);
     writer.reset();
     encodeRowInto(writer, this.#p.valueSchema, value);
-    const v = writer.buf.slice(0, writer.pos);
-    if (!this.#exists(k)) this.#keysDelta++;
-    this.#changes.set(k, v);
+    this.#changes.set(k, writer.buf.slice(0, writer.pos));
   }
 
   remove(key: StateRow): void {
     this.#writable();
     const k = this.#key(key);
-    if (!this.#exists(k)) return;
-    this.#keysDelta--;
     if (this.#p.backend.has(k)) this.#changes.set(k, null);
     else this.#changes.delete(k);
   }
@@ -490,7 +480,6 @@ class Store implements StateStore {
     if (this.#state === 'open') {
       this.#state = 'aborted';
       this.#changes.clear();
-      this.#keysDelta = 0;
     }
   }
 
@@ -498,7 +487,11 @@ class Store implements StateStore {
     const p = this.#p;
     const pending = this.#state === 'committed' ? 0 : changesBytes(this.#changes);
     const backendBytes = p.backend.memoryUsedBytes();
-    const numKeys = this.#state === 'committed' || !p.isCurrent(this) ? p.backend.numKeys() : p.backend.numKeys() + this.#keysDelta;
+    let numKeys = p.backend.numKeys();
+    if (this.#state === 'open' && p.isCurrent(this)) {
+      // Pending changes: new keys add one, removed keys take one away (counted here, not per put).
+      for (const [k, v] of this.#changes) if (p.backend.has(k) !== (v !== null)) numKeys += v === null ? -1 : 1;
+    }
     return {
       numKeys,
       memoryUsedBytes: backendBytes + pending + p.undoBytes(),
