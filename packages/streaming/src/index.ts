@@ -60,3 +60,4 @@ export {
 } from './state/state-store.js';
 export { openStateStoreProvider } from './state/provider.js';
 export type { StateRow, StateValue } from './state/row-codec.js';
+export { stateStoreOptionsFrom, stateOperatorProgress, type StatefulOperatorCounts } from './state/options.js';

@@ -5,6 +5,16 @@
  * cache, reclaimable), not on the JS heap. The folder is scratch: it is cleared on each full load
  * and deleted on close; the checkpoint's delta and snapshot files remain the state of record.
  *
+ * Why LMDB (lmdb-js 3.5): measured here (linux-x64, Node 20, 1M puts of 9-byte keys and 20-byte
+ * values in 10 transactions, then 1M random gets): lmdb 0.8 s puts, 1.5 s synchronous gets, 103 MB
+ * peak RSS; classic-level 3 (LevelDB) 2.3 s, 5.9 s, 305 MB; better-sqlite3 12 (13 needs Node 22)
+ * 1.2 s, 4.4 s, 74 MB. lmdb is the fastest, reads synchronously (so `StateStore.get` stays
+ * synchronous, as Spark's), installs from npm with a prebuilt linux-x64 binary in an optional
+ * package (no build script, no download), and is the most used of the three (~17M downloads a month).
+ *
+ * Writes go through the memory map (`useWritemap`): without it a transaction that touches pages
+ * all over the tree copies each one into malloc'd memory, and the process's anonymous memory grew
+ * with the keys (150 → 340 MB from 100k to 1M keys); with it, it stays flat (~240 MB).
  * Writes are not synced (`noSync`): a crash loses the folder, never the checkpoint. Keys are
  * limited to LMDB's 1978 bytes (LIMIT_EXCEEDED beyond; the memory provider has no such limit).
  */

@@ -7,7 +7,6 @@ import { DeltaError, type ObjectStore, type StructType } from '@deltakit/core';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { isNotFound } from '../checkpoint/metadata-log.js';
 import { keyBytes, keyText, MemoryBackend, type StateBackend } from './backend.js';
-import { LmdbBackend } from './lmdb-backend.js';
 import { ByteWriter, checkStateSchema, decodeRow, encodeRowInto, type StateRow } from './row-codec.js';
 import { checkOrWriteStateSchema } from './state-schema.js';
 import {
@@ -62,7 +61,8 @@ export async function openStateStoreProvider(spec: StateStoreProviderSpec): Prom
   checkStateSchema(spec.valueSchema, 'value');
   const checkpoint = spec.checkpoint.replace(/\/+$/, '');
   await checkOrWriteStateSchema(spec.store, checkpoint, spec.operatorId, spec.keySchema, spec.valueSchema);
-  const backend = kind === 'lmdb' ? new LmdbBackend(o.localDir, `${spec.operatorId}-${spec.partition}`) : new MemoryBackend();
+  // lmdb (a native module) loads only when a query asks for it.
+  const backend = kind === 'lmdb' ? new (await import('./lmdb-backend.js')).LmdbBackend(o.localDir, `${spec.operatorId}-${spec.partition}`) : new MemoryBackend();
   return new VersionedStateProvider(spec, checkpoint, kind, backend);
 }
 
