@@ -54,3 +54,19 @@ export { upsertBatch, type UpsertOptions, type UpsertResult } from './sinks/merg
 registerFileSinks();
 register(rateProvider);
 register(socketProvider);
+export {
+  type StateStore,
+  type StateStoreProvider,
+  type StateStoreProviderKind,
+  type StateStoreProviderSpec,
+  type StateStoreOptions,
+  type StateStoreMetrics,
+  type StateEntry,
+  STATE_STORE_PROVIDERS,
+  DEFAULT_MIN_DELTAS_FOR_SNAPSHOT,
+  DEFAULT_STATE_MIN_BATCHES_TO_RETAIN,
+  DEFAULT_MAX_VERSIONS_IN_MEMORY,
+} from './state/state-store.js';
+export { openStateStoreProvider } from './state/provider.js';
+export type { StateRow, StateValue } from './state/row-codec.js';
+export { stateStoreOptionsFrom, stateOperatorProgress, type StatefulOperatorCounts } from './state/options.js';
