@@ -9,6 +9,7 @@
 // Usage: node bench/stream-backlog.mjs [--rows 10000000] [--files 500] [--per-trigger 10] [--keep]
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { fmtMB, fmtRate, printTable, runChild, startMemorySampler } from './lib.mjs';
