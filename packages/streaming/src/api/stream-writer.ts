@@ -131,6 +131,7 @@ export class DataStreamWriter {
         idlePollIntervalMs: parseDurationMs(option(state.options, 'idlePollInterval') ?? DEFAULT_IDLE_POLL_MS, 'idlePollInterval'),
         minBatchesToRetain: positiveInt(option(state.options, 'minBatchesToRetain'), DEFAULT_MIN_BATCHES_TO_RETAIN, 'minBatchesToRetain'),
         testDelayBeforeCommitLogMs: Number(option(state.options, 'deltakit.testing.delayBeforeCommitLogMs') ?? 0),
+        options: state.options,
       },
       options.signal,
     );

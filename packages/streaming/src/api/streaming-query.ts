@@ -121,6 +121,7 @@ export class StreamingQuery {
       this.#active = false;
       this.#status = { message: 'Stopped', isDataAvailable: false, isTriggerActive: false };
       await this.#stopSources(this.#settings.sources.map((s) => s.stream));
+      await this.#execution.close().catch((e: unknown) => this.#settings.session.logger.warn({ err: e }, 'Closing the state stores failed'));
       await this.#settings.sink.stop?.();
       streams.unregister(this);
       for (const w of this.#waiters) {

@@ -22,6 +22,9 @@ import type { ResolvedRelation, StreamSource } from '../sources/source.js';
 import { isoTimestamp, offsetForProgress, rate, type SourceProgress, type StreamingQueryProgress } from './progress.js';
 import { nextBatchTime, type Trigger } from './trigger.js';
 import { Sleeper } from './sleeper.js';
+import { StatefulRuntime, type StatefulOperator } from './stateful.js';
+import { aggregateStateOperator } from '../operators/streaming-aggregate.js';
+import { dedupStateOperator } from '../operators/streaming-dedup.js';
 
 export interface OpenedSource {
   readonly leafId: number;
@@ -47,6 +50,8 @@ export interface ExecutionSettings {
    * a kill at a random moment can land in that window. 0 (none) unless a test sets it.
    */
   readonly testDelayBeforeCommitLogMs?: number;
+  /** The writer's options (state store settings are read from them). */
+  readonly options?: Readonly<Record<string, string>>;
 }
 
 /** What the loop tells its query handle. */
@@ -70,6 +75,9 @@ export class MicroBatchExecution {
   #meta: OffsetSeqMetadata = { batchWatermarkMs: 0, batchTimestampMs: 0, conf: {} };
   #constructed = false;
   #watermarkMs = 0;
+  readonly #stateful: StatefulRuntime;
+  /** The watermark of the batch before the current one: rows at or before it are late. */
+  #lateWatermarkMs = 0;
   /** Start of the previous trigger that ran a batch, for inputRowsPerSecond (Spark's rule). */
   #lastBatchStartMs: number | undefined;
 
@@ -83,6 +91,12 @@ export class MicroBatchExecution {
     this.#committed = new Array<string | undefined>(n).fill(undefined);
     this.#available = new Array<string | undefined>(n).fill(undefined);
     this.#latest = new Array<string | undefined>(n).fill(undefined);
+    this.#stateful = new StatefulRuntime(statefulOperators(settings.plan), this.#engine.store, settings.checkpoint, settings.options ?? {}, settings.session.logger);
+  }
+
+  /** Releases the state stores. */
+  async close(): Promise<void> {
+    await this.#stateful.close();
   }
 
   #stopRequested = false;
@@ -157,12 +171,14 @@ export class MicroBatchExecution {
         throw new DeltaError('CORRUPT_CHECKPOINT', `offsets/${latest - 1} is missing from ${this.#s.checkpoint} although offsets/${latest} exists: the checkpoint is corrupt. Restore it, or use a new checkpointLocation.`);
       }
       this.#committed = [...prev.offsets];
+      this.#lateWatermarkMs = prev.metadata.batchWatermarkMs;
     }
     const lastCommit = await this.#commits.latest();
     if (lastCommit === latest) {
       const c = await this.#commits.get(latest);
       this.#watermarkMs = Math.max(this.#watermarkMs, c?.nextBatchWatermarkMs ?? 0);
       this.#committed = [...this.#available];
+      this.#lateWatermarkMs = seq.metadata.batchWatermarkMs;
       this.#batchId = latest + 1;
       this.#constructed = false;
     } else {
@@ -185,7 +201,10 @@ export class MicroBatchExecution {
     durations.latestOffset = Math.round(performance.now() - t);
     this.#latest = [...next];
     const hasNew = next.some((o, i) => o !== undefined && (this.#committed[i] === undefined || !this.#same(i, o, this.#committed[i]!)));
-    if (!hasNew) return false;
+    // A batch without new data runs when the watermark moved and stateful operators may evict or emit.
+    const noDataBatch = !hasNew && !this.#stateful.isEmpty && this.#batchId > 0 && this.#watermarkMs > this.#meta.batchWatermarkMs;
+    if (!hasNew && !noDataBatch) return false;
+    if (this.#batchId > 0) this.#lateWatermarkMs = this.#meta.batchWatermarkMs;
     this.#available = next;
     this.#meta = { batchWatermarkMs: this.#watermarkMs, batchTimestampMs: this.#engine.clock.nowMs(), conf: { 'deltakit.streaming.stateFormatVersion': '1' } };
     const w = performance.now();
@@ -246,7 +265,17 @@ export class MicroBatchExecution {
     };
     const ctx: ExecContext = { input, timeZone: this.#s.session.timeZone, nowMicros: BigInt(this.#meta.batchTimestampMs) * 1000n, signal, eventTime };
     const schema = visibleSchema(plan);
-    const batches = (sig?: AbortSignal) => visibleOnly(plan, execute(plan, sig ? { ...ctx, signal: sig } : ctx));
+    let batches = (sig?: AbortSignal) => visibleOnly(plan, execute(plan, sig ? { ...ctx, signal: sig } : ctx));
+    if (!this.#stateful.isEmpty) {
+      // Stateful operators run once per batch: their output is computed here, the state committed
+      // (version batchId + 1), and the sink gets the computed rows, however often it reads them.
+      await this.#stateful.begin(batchId);
+      const statefulCtx: ExecContext = { ...ctx, stateful: this.#stateful.batch(batchId, this.#s.outputMode, this.#lateWatermarkMs, this.#meta.batchWatermarkMs) };
+      const rows: RecordBatch[] = [];
+      for await (const b of visibleOnly(plan, execute(plan, statefulCtx))) rows.push(b);
+      await this.#stateful.commit();
+      batches = () => replay(rows);
+    }
     const session = this.#s.session;
     const micro: MicroBatch = {
       batchId,
@@ -296,7 +325,7 @@ export class MicroBatchExecution {
       processedRowsPerSecond: rate(total, durations.triggerExecution),
       durationMs: durations,
       eventTime: eventTimeProgress(stats, batchWatermarkMs),
-      stateOperators: [],
+      stateOperators: this.#stateful.progress(),
       sources,
       sink: { description: this.#s.sink.description, numOutputRows: result.numOutputRows, metrics: result.metrics ?? {} },
       observedMetrics: {},
@@ -305,6 +334,24 @@ export class MicroBatchExecution {
 }
 
 async function* empty(): AsyncGenerator<RecordBatch> {}
+
+async function* replay(rows: readonly RecordBatch[]): AsyncGenerator<RecordBatch> {
+  yield* rows;
+}
+
+/** The plan's streaming stateful operators in Spark's id order (pre-order: downstream first). */
+function statefulOperators(plan: Analyzed): StatefulOperator[] {
+  const out: StatefulOperator[] = [];
+  const walk = (n: Analyzed) => {
+    if (n.kind === 'aggregate' && n.streaming) out.push(aggregateStateOperator(n));
+    if (n.kind === 'dedup' && n.streaming) out.push(dedupStateOperator(n));
+    if (n.kind === 'scan') return;
+    const kids = n.kind === 'union' ? n.children : n.kind === 'join' ? [n.left, n.right] : [n.child];
+    for (const k of kids) walk(k);
+  };
+  walk(plan);
+  return out;
+}
 
 /**
  * The watermark after a batch: for each watermark operator, its max event time minus its delay;

@@ -1,6 +1,7 @@
 import type { RecordBatch } from 'apache-arrow';
 import type { Analyzed } from '../plan/analyze.js';
 import type { EventTimeStats } from './watermark.js';
+import type { StatefulBatch } from '../engine/stateful.js';
 
 export type ScanNode = Extract<Analyzed, { kind: 'scan' }>;
 
@@ -16,4 +17,6 @@ export interface ExecContext {
   readonly signal?: AbortSignal;
   /** The statistics collector of a watermark operator (streaming executions only). */
   readonly eventTime?: (node: Extract<Analyzed, { kind: 'watermark' }>) => EventTimeStats;
+  /** The state of the stateful operators for this micro-batch (streaming executions only). */
+  readonly stateful?: StatefulBatch;
 }

@@ -14,6 +14,8 @@ import { sort } from './sort.js';
 import { join } from './join.js';
 import { project } from './project.js';
 import { watermark } from './watermark.js';
+import { streamingAggregate } from './streaming-aggregate.js';
+import { streamingDedup } from './streaming-dedup.js';
 
 export function execute(node: Analyzed, ctx: ExecContext): AsyncIterable<RecordBatch> {
   switch (node.kind) {
@@ -30,8 +32,10 @@ export function execute(node: Analyzed, ctx: ExecContext): AsyncIterable<RecordB
     case 'join':
       return join(node, ctx, execute);
     case 'aggregate':
+      if (node.streaming && ctx.stateful) return streamingAggregate(node, execute(node.child, ctx), ctx, ctx.stateful);
       return aggregate(node, execute(node.child, ctx), ctx);
     case 'dedup':
+      if (node.streaming && ctx.stateful) return streamingDedup(node, execute(node.child, ctx), ctx.stateful);
       return dedup(node, execute(node.child, ctx));
     case 'sort':
       return sort(node, execute(node.child, ctx), ctx);

@@ -6,6 +6,7 @@
 import { DeltaError } from '@deltakit/core';
 import type { OutputMode } from '../sinks/sink.js';
 import type { Analyzed } from './analyze.js';
+import { eventTimeColumns, hasWatermark, keyEventTime } from './event-time.js';
 
 export function checkStreamingPlan(plan: Analyzed, outputMode: OutputMode): void {
   const refuse = (operator: string, why: string) => {
@@ -17,13 +18,24 @@ export function checkStreamingPlan(plan: Analyzed, outputMode: OutputMode): void
       case 'scan':
         return;
       case 'aggregate':
+        if (n.streaming) {
+          aggregations++;
+          if (containsStreamingAggregate(n.child)) refuse('Multiple streaming aggregations', '');
+          const input = eventTimeColumns(n.child);
+          const eventKey = n.keys.some((k) => keyEventTime(k.expr, input) !== undefined);
+          if (outputMode === 'append' && !eventKey) {
+            refuse('Append output mode', ' when there are streaming aggregations without a watermark: an aggregate is emitted in append mode once the watermark passes its window, so group by window(...) (or the event-time column) of a column given to withWatermark, or use update or complete output mode');
+          }
+        }
+        return walk(n.child);
       case 'dedup':
+        if (n.streaming) {
+          if (n.withinWatermark && !hasWatermark(n.child)) refuse('dropDuplicatesWithinWatermark', ' without a watermark: call withWatermark(eventTimeColumn, delay) before it, since the state of each key is kept until the watermark passes the event time plus the delay');
+        }
+        return walk(n.child);
       case 'sort':
       case 'limit':
-        if (n.streaming) {
-          if (n.kind === 'aggregate') aggregations++;
-          refuse(n.kind === 'aggregate' ? 'Streaming aggregation' : n.kind === 'dedup' ? 'Streaming deduplication (dropDuplicates)' : n.kind === 'sort' ? 'Sorting' : 'Limit', ' by this version of deltakit');
-        }
+        if (n.streaming) refuse(n.kind === 'sort' ? 'Sorting' : 'Limit', ' by this version of deltakit');
         return walk(n.child);
       case 'join':
         if (n.left.streaming && n.right.streaming) refuse('Stream-stream join', ' by this version of deltakit; join the stream with a batch DataFrame instead');
@@ -42,4 +54,11 @@ export function checkStreamingPlan(plan: Analyzed, outputMode: OutputMode): void
   if (outputMode === 'complete' && aggregations === 0) {
     refuse('Complete output mode', ' when there are no streaming aggregations: complete mode rewrites the whole result every batch, which needs an aggregation; use append');
   }
+}
+
+function containsStreamingAggregate(n: Analyzed): boolean {
+  if (n.kind === 'aggregate' && n.streaming) return true;
+  if (n.kind === 'scan') return false;
+  const kids = n.kind === 'union' ? n.children : n.kind === 'join' ? [n.left, n.right] : [n.child];
+  return kids.some(containsStreamingAggregate);
 }
