@@ -41,7 +41,7 @@ export function eventTimeColumns(n: Analyzed): EventTimeColumns {
     case 'union': {
       const maps = n.children.map(eventTimeColumns);
       const out = new Map<string, number>();
-      for (const [k, v] of maps[0] ?? []) if (maps.every((m) => m.has(k))) out.set(k, Math.max(...maps.map((m) => m.get(k)!)));
+      for (const k of (maps[0] ?? new Map<string, number>()).keys()) if (maps.every((m) => m.has(k))) out.set(k, Math.max(...maps.map((m) => m.get(k)!)));
       return out;
     }
     case 'join':
