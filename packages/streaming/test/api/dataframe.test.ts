@@ -95,13 +95,15 @@ describe('batch DataFrames', () => {
     expect(sortRows(await read.table('join-outer').collect())).toEqual([{ k: 1, x: 'a', label: 'one' }, { k: 2, x: 'b', label: null }, { k: 2, x: 'c', label: 'two' }]);
   });
 
-  it('refuses what the streaming engine cannot run yet, naming the operator and the output mode', async () => {
+  it('refuses what Spark’s analyzer refuses, naming the operator and the output mode', async () => {
     const s = memoryStream('id INT, ts TIMESTAMP');
     const agg = s.toDF().groupBy(window(col('ts'), '10 minutes')).agg(count('*').alias('n'));
-    await expect(agg.writeStream.format('memory').queryName('agg').outputMode('complete').start()).rejects.toMatchObject({ code: 'UNSUPPORTED_OPERATION', message: expect.stringMatching(/aggregation.*complete output mode/i) });
-    await expect(s.toDF().dropDuplicates(['id']).writeStream.format('memory').queryName('dd').start()).rejects.toMatchObject({ message: expect.stringMatching(/dropDuplicates.*append/) });
+    await expect(agg.writeStream.format('memory').queryName('agg').outputMode('append').start()).rejects.toMatchObject({ code: 'UNSUPPORTED_OPERATION', message: expect.stringMatching(/Append output mode.*without a watermark/) });
+    await expect(agg.groupBy('n').count().writeStream.format('memory').queryName('agg2').outputMode('complete').start()).rejects.toMatchObject({ message: expect.stringMatching(/Multiple streaming aggregations/) });
+    await expect(s.toDF().dropDuplicatesWithinWatermark(['id']).writeStream.format('memory').queryName('dd').start()).rejects.toMatchObject({ message: expect.stringMatching(/dropDuplicatesWithinWatermark.*watermark/) });
     await expect(s.toDF().join(s.toDF(), 'id').writeStream.format('memory').queryName('ss').start()).rejects.toMatchObject({ message: expect.stringMatching(/Stream-stream join/) });
     await expect(s.toDF().writeStream.format('memory').queryName('c').outputMode('complete').start()).rejects.toMatchObject({ message: expect.stringMatching(/no streaming aggregations/) });
+    await expect(s.toDF().orderBy('id').writeStream.format('memory').queryName('o').start()).rejects.toMatchObject({ message: expect.stringMatching(/Sorting/) });
     await expect(s.toDF().writeStream.format('delta').outputMode('update').option('checkpointLocation', `${tempDir()}/c`).start(`${tempDir()}/t`)).rejects.toMatchObject({ code: 'UNSUPPORTED_OPERATION', message: expect.stringMatching(/update output mode/) });
   });
 
