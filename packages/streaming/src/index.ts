@@ -24,6 +24,7 @@ export { DataFrameReader, DataStreamReader } from './api/reader.js';
 export { DataFrameWriter } from './api/writer.js';
 export { DataStreamWriter, DEFAULT_IDLE_POLL_MS, DEFAULT_MIN_BATCHES_TO_RETAIN } from './api/stream-writer.js';
 export { StreamingQuery } from './api/streaming-query.js';
+export { GroupState, type GroupStateFunction, type GroupStateOptions, type GroupStateTimeout } from './api/group-state.js';
 export { Session, getDefaultSession, type SessionOptions } from './api/session.js';
 export type { Row } from './api/rows.js';
 export { memoryStream, MemoryStream } from './sources/memory-source.js';

@@ -14,6 +14,7 @@ import { isStreamingPlan, type JoinType, type PlanNode } from '../plan/logical.j
 import { execute } from '../operators/execute.js';
 import { Column, col, columnArg, expr } from './column.js';
 import { batchRows, type Row } from './rows.js';
+import { groupStateSpec, type GroupState, type GroupStateFunction, type GroupStateOptions } from './group-state.js';
 import { getDefaultSession, type Session } from './session.js';
 import { formatShow } from './show.js';
 import { DataFrameWriter } from './writer.js';
@@ -242,6 +243,19 @@ export class GroupedData {
 
   count(): DataFrame {
     return this.agg(new Column({ kind: 'aggregate', fn: 'count', arg: '*', distinct: false }, 'count'));
+  }
+
+  /**
+   * Arbitrary stateful processing per key, as Spark's `flatMapGroupsWithState`: `fn(key, rows,
+   * state)` returns output rows (see api/group-state.ts for the state and timeouts).
+   */
+  flatMapGroupsWithState<S>(fn: GroupStateFunction<S>, options: GroupStateOptions): DataFrame {
+    return new DataFrame({ kind: 'groupState', child: this.df.plan, keys: this.keys, spec: groupStateSpec(fn, options) }, this.df.session);
+  }
+
+  /** `mapGroupsWithState`: one output row per call (update mode). */
+  mapGroupsWithState<S>(fn: (key: Row, rows: readonly Row[], state: GroupState<S>) => Row | Promise<Row>, options: Omit<GroupStateOptions, 'outputMode'>): DataFrame {
+    return this.flatMapGroupsWithState<S>(async (k, r, s) => [await fn(k, r, s)], { ...options, outputMode: 'update' });
   }
 }
 

@@ -25,6 +25,7 @@ import { Sleeper } from './sleeper.js';
 import { StatefulRuntime, type StatefulOperator } from './stateful.js';
 import { aggregateStateOperator } from '../operators/streaming-aggregate.js';
 import { dedupStateOperator } from '../operators/streaming-dedup.js';
+import { groupStateOperator } from '../operators/group-state.js';
 
 export interface OpenedSource {
   readonly leafId: number;
@@ -202,7 +203,8 @@ export class MicroBatchExecution {
     this.#latest = [...next];
     const hasNew = next.some((o, i) => o !== undefined && (this.#committed[i] === undefined || !this.#same(i, o, this.#committed[i]!)));
     // A batch without new data runs when the watermark moved and stateful operators may evict or emit.
-    const noDataBatch = !hasNew && !this.#stateful.isEmpty && this.#batchId > 0 && this.#watermarkMs > this.#meta.batchWatermarkMs;
+    const noDataBatch =
+      !hasNew && !this.#stateful.isEmpty && this.#batchId > 0 && (this.#watermarkMs > this.#meta.batchWatermarkMs || this.#stateful.timeoutDue(this.#engine.clock.nowMs()));
     if (!hasNew && !noDataBatch) return false;
     if (this.#batchId > 0) this.#lateWatermarkMs = this.#meta.batchWatermarkMs;
     this.#available = next;
@@ -345,6 +347,7 @@ function statefulOperators(plan: Analyzed): StatefulOperator[] {
   const walk = (n: Analyzed) => {
     if (n.kind === 'aggregate' && n.streaming) out.push(aggregateStateOperator(n));
     if (n.kind === 'dedup' && n.streaming) out.push(dedupStateOperator(n));
+    if (n.kind === 'groupState' && n.streaming) out.push(groupStateOperator(n));
     if (n.kind === 'scan') return;
     const kids = n.kind === 'union' ? n.children : n.kind === 'join' ? [n.left, n.right] : [n.child];
     for (const k of kids) walk(k);

@@ -14,6 +14,7 @@ import type { StateStore, StateStoreProvider } from '../state/state-store.js';
 import type { Logger } from '../util/logger.js';
 import type { ObjectStore } from '@deltakit/core';
 import type { StateOperatorProgress } from './progress.js';
+import { nextTimeoutMs } from '../operators/group-state.js';
 
 /** A stateful operator as the runtime knows it: its plan node, Spark's name, and its state schemas. */
 export interface StatefulOperator {
@@ -101,9 +102,22 @@ export class StatefulRuntime {
     };
   }
 
-  /** Commits every store (version batchId + 1). */
+  /** Commits every store (version batchId + 1), and notes the earliest pending processing-time timeout. */
   async commit(): Promise<void> {
+    this.#nextTimeoutMs = undefined;
+    for (const op of this.operators) {
+      if (op.node.kind !== 'groupState' || op.node.spec.timeout !== 'ProcessingTimeTimeout') continue;
+      const t = nextTimeoutMs(this.#stores.get(op.node)!.iterator());
+      if (t !== undefined && (this.#nextTimeoutMs === undefined || t < this.#nextTimeoutMs)) this.#nextTimeoutMs = t;
+    }
     for (const s of this.#stores.values()) if (!s.hasCommitted) await s.commit();
+  }
+
+  #nextTimeoutMs: number | undefined;
+
+  /** True when a processing-time timeout is due by `nowMs` (a batch without data must run to fire it). */
+  timeoutDue(nowMs: number): boolean {
+    return this.#nextTimeoutMs !== undefined && this.#nextTimeoutMs <= nowMs;
   }
 
   /** Progress entries, in operator id order. */

@@ -16,6 +16,7 @@ import { project } from './project.js';
 import { watermark } from './watermark.js';
 import { streamingAggregate } from './streaming-aggregate.js';
 import { streamingDedup } from './streaming-dedup.js';
+import { groupStateBatch, groupStateStreaming } from './group-state.js';
 
 export function execute(node: Analyzed, ctx: ExecContext): AsyncIterable<RecordBatch> {
   switch (node.kind) {
@@ -41,6 +42,9 @@ export function execute(node: Analyzed, ctx: ExecContext): AsyncIterable<RecordB
       return sort(node, execute(node.child, ctx), ctx);
     case 'limit':
       return limit(node, execute(node.child, ctx));
+    case 'groupState':
+      if (node.streaming && ctx.stateful) return groupStateStreaming(node, execute(node.child, ctx), ctx, ctx.stateful);
+      return groupStateBatch(node, execute(node.child, ctx), ctx);
   }
 }
 

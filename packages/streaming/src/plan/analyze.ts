@@ -14,6 +14,8 @@ import type { ResolveContext, ResolvedRelation } from '../sources/source.js';
 import { resolveRelation } from '../sources/registry.js';
 import type { JoinType, LeafNode, PlanNode } from './logical.js';
 import { parseDelay } from './durations.js';
+import { hasWatermark } from './event-time.js';
+import type { GroupStateSpec } from '../api/group-state.js';
 import { planAggregate, type BoundAggregate, type GroupKey } from './aggregate-analysis.js';
 
 interface Base {
@@ -41,7 +43,9 @@ export type Analyzed =
   /** `dropDuplicates(columns)`: the first row of each distinct value of `columns` (all columns for `distinct()`). */
   | (Base & { readonly kind: 'dedup'; readonly child: Analyzed; readonly columns: readonly string[]; readonly withinWatermark: boolean })
   | (Base & { readonly kind: 'sort'; readonly child: Analyzed; readonly orders: readonly SortOrder[] })
-  | (Base & { readonly kind: 'limit'; readonly child: Analyzed; readonly n: number });
+  | (Base & { readonly kind: 'limit'; readonly child: Analyzed; readonly n: number })
+  /** `flatMapGroupsWithState`: the function per key (operators/group-state.ts); schema = the function's output schema. */
+  | (Base & { readonly kind: 'groupState'; readonly child: Analyzed; readonly keys: readonly string[]; readonly spec: GroupStateSpec; readonly hasWatermark: boolean });
 
 /** One `orderBy` key: an expression over the child, its direction and where nulls go. */
 export interface SortOrder {
@@ -119,6 +123,16 @@ class Analyzer {
         const plan = planAggregate(child.schema, p.keys, p.aggregates, this.ctx.timeZone, outputName);
         const agg: Analyzed = { kind: 'aggregate', child, keys: plan.keys, aggregates: plan.aggregates, schema: plan.schema, hidden: new Set(), streaming: child.streaming };
         return plan.outputs === undefined ? agg : this.projection(agg, plan.outputs, new Set());
+      }
+      case 'groupState': {
+        const child = this.visibleOnly(await this.node(p.child));
+        const keys = p.keys.map((k) => {
+          const e = k.expr;
+          const f = e.kind === 'column' && e.path.length === 1 ? child.schema.fields.find((x) => sameName(x.name, (e as { path: readonly string[] }).path[0]!)) : undefined;
+          if (f === undefined) throw new DeltaError('INVALID_ARGUMENT', `flatMapGroupsWithState groups by columns of the input; ${k.toString()} is not one. Add it with withColumn first.`);
+          return f.name;
+        });
+        return { kind: 'groupState', child, keys, spec: p.spec, hasWatermark: hasWatermark(child), schema: p.spec.outputSchema, hidden: new Set(), streaming: child.streaming };
       }
       case 'dedup': {
         const child = this.visibleOnly(await this.node(p.child));

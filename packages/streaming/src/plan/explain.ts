@@ -34,6 +34,8 @@ function describe(n: Analyzed): string {
       return `Deduplicate [${n.columns.join(', ')}]`;
     case 'sort':
       return `Sort [${n.orders.map((o) => `${printExpr(o.expr)} ${o.ascending ? 'ASC' : 'DESC'} NULLS ${o.nullsFirst ? 'FIRST' : 'LAST'}`).join(', ')}]`;
+    case 'groupState':
+      return `FlatMapGroupsWithState [${n.keys.join(', ')}] ${n.spec.outputMode}, ${n.spec.timeout}`;
     case 'limit':
       return `Limit ${n.n}`;
   }

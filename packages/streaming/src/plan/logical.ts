@@ -5,6 +5,7 @@
  */
 import type { Expr, StructType } from '@deltakit/core';
 import type { Column } from '../api/column.js';
+import type { GroupStateSpec } from '../api/group-state.js';
 
 /** What a leaf reads, as the user described it: the reader's format, options, path and schema. */
 export interface SourceSpec {
@@ -44,7 +45,9 @@ export type PlanNode =
   | { readonly kind: 'aggregate'; readonly child: PlanNode; readonly keys: readonly Column[]; readonly aggregates: readonly Column[] }
   | { readonly kind: 'dedup'; readonly child: PlanNode; readonly columns: readonly string[] | undefined; readonly withinWatermark: boolean }
   | { readonly kind: 'sort'; readonly child: PlanNode; readonly columns: readonly Column[] }
-  | { readonly kind: 'limit'; readonly child: PlanNode; readonly n: number };
+  | { readonly kind: 'limit'; readonly child: PlanNode; readonly n: number }
+  /** `groupBy(keys).flatMapGroupsWithState(fn, ...)`: arbitrary stateful processing per key (see api/group-state.ts). */
+  | { readonly kind: 'groupState'; readonly child: PlanNode; readonly keys: readonly Column[]; readonly spec: GroupStateSpec };
 
 let nextLeafId = 0;
 

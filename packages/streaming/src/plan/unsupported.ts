@@ -33,6 +33,14 @@ export function checkStreamingPlan(plan: Analyzed, outputMode: OutputMode): void
           if (n.withinWatermark && !hasWatermark(n.child)) refuse('dropDuplicatesWithinWatermark', ' without a watermark: call withWatermark(eventTimeColumn, delay) before it, since the state of each key is kept until the watermark passes the event time plus the delay');
         }
         return walk(n.child);
+      case 'groupState':
+        if (n.streaming) {
+          if (outputMode === 'complete') refuse('flatMapGroupsWithState', '; use append or update');
+          if (n.spec.outputMode === 'append' && outputMode === 'update') refuse('flatMapGroupsWithState with the function in append mode', '; give the function outputMode update, or run the query in append mode');
+          if (n.spec.outputMode === 'update' && outputMode === 'append') refuse('flatMapGroupsWithState with the function in update mode', '; give the function outputMode append, or run the query in update mode');
+          if (n.spec.timeout === 'EventTimeTimeout' && !n.hasWatermark) refuse('flatMapGroupsWithState with EventTimeTimeout', ' without a watermark: call withWatermark before groupBy');
+        }
+        return walk(n.child);
       case 'sort':
       case 'limit':
         if (n.streaming) refuse(n.kind === 'sort' ? 'Sorting' : 'Limit', ' by this version of deltakit');
