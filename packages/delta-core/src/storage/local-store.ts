@@ -173,6 +173,15 @@ export class LocalFileSystemStore implements ObjectStore {
     return { created: true };
   }
 
+  watch(dir: string, onChange: (path: string | undefined) => void): () => void {
+    // inotify (Linux), FSEvents (macOS), ReadDirectoryChangesW (Windows): events arrive at once.
+    const watcher = fs.watch(dir, { recursive: true, persistent: false }, (_event, name) => {
+      onChange(name === null || name === undefined ? undefined : nodePath.join(dir, name.toString()));
+    });
+    watcher.on('error', () => onChange(undefined));
+    return () => watcher.close();
+  }
+
   async delete(path: string): Promise<void> {
     try {
       await fsp.rm(path, { force: true });

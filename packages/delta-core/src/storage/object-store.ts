@@ -76,6 +76,13 @@ export interface ObjectStore {
    * `cleanSource=archive`). Optional: stores without it cannot archive.
    */
   rename?(from: string, to: string): Promise<PutIfAbsentResult>;
+  /**
+   * Calls `onChange(path)` soon after an entry under `dir` (recursively) is created or changed,
+   * with the entry's store path, and `onChange(undefined)` when events may have been lost (the
+   * caller should list). Best effort: events can be missed or repeated, so callers keep a periodic
+   * listing. Returns a function that stops watching. Only stores with local directories have it.
+   */
+  watch?(dir: string, onChange: (path: string | undefined) => void): () => void;
   /** Deletes an object. Deleting a missing object succeeds. */
   delete(path: string): Promise<void>;
   /** True when `path` is an existing directory-like prefix (or, for flat stores, has any object under it). */

@@ -105,3 +105,35 @@ describe.each(stores)('ObjectStore contract: %s', (_name, make) => {
     expect(isDeltaError(err, 'FILE_NOT_FOUND')).toBe(true);
   });
 });
+
+describe('LocalFileSystemStore.watch', () => {
+  it('reports files created in a watched folder and its subfolders, until stopped', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'deltakit-watch-'));
+    try {
+      const store = new LocalFileSystemStore();
+      await store.put(`${root}/landing/.keep`, bytes(''));
+      const seen = new Set<string>();
+      let wake: () => void = () => undefined;
+      const stop = store.watch(`${root}/landing`, (p) => {
+        if (p !== undefined) seen.add(p);
+        wake();
+      });
+      const until = async (path: string) => {
+        const deadline = Date.now() + 5000;
+        while (!seen.has(path) && Date.now() < deadline) await new Promise<void>((r) => ((wake = r), setTimeout(r, 50)));
+        return seen.has(path);
+      };
+      await store.put(`${root}/landing/a.json`, bytes('{}'));
+      expect(await until(`${root}/landing/a.json`)).toBe(true);
+      await store.put(`${root}/landing/2024/b.json`, bytes('{}'));
+      expect(await until(`${root}/landing/2024/b.json`)).toBe(true);
+      stop();
+      seen.clear();
+      await store.put(`${root}/landing/c.json`, bytes('{}'));
+      await new Promise((r) => setTimeout(r, 200));
+      expect(seen.has(`${root}/landing/c.json`)).toBe(false);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});

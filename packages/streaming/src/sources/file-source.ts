@@ -94,7 +94,7 @@ export class FileStreamSource implements StreamSource<FileOffset> {
       await this.#ctx.engine.store.put(`${this.#ctx.metadataPath}/.watch`, new Uint8Array(0)); // the folder must exist to be watched
       await this.#ctx.engine.store.delete(`${this.#ctx.metadataPath}/.watch`);
       try {
-        this.#notifications = await FileNotifications.watch(this.#cfg.root, this.#cfg.options.backfillIntervalMs);
+        this.#notifications = await FileNotifications.watch(this.#ctx.engine.store, this.#cfg.root, this.#cfg.options.backfillIntervalMs);
         this.#notifications.onEvent(() => this.#onData?.());
       } catch (e) {
         this.#ctx.logger.warn({ root: this.#cfg.root, err: e instanceof Error ? e.message : String(e) }, 'Cannot watch the source folder; listing it instead');
@@ -134,7 +134,7 @@ export class FileStreamSource implements StreamSource<FileOffset> {
       if (!accept({ path }, this.#rootPrefix, this.#cfg.options.glob)) continue;
       try {
         const m = await this.#ctx.engine.store.head(path);
-        out.push({ path, size: m.size, mtime: m.lastModified });
+        if (m.kind !== 'directory') out.push({ path, size: m.size, mtime: m.lastModified });
       } catch {
         // gone, or a folder: the next backfill listing settles it
       }

@@ -1,16 +1,16 @@
 /**
- * `cloudFiles.useNotifications` on the local file system: file-system events (inotify, FSEvents,
- * ReadDirectoryChangesW through @parcel/watcher, which does the fs work natively) name the new
- * files, so a trigger does not list the whole folder; because events can be missed (a full
- * event queue, a folder created with files already in it), a full listing still runs every
- * `cloudFiles.backfillInterval`, as Auto Loader's backfill does. Only local folders can be
- * watched; other stores fall back to listing.
+ * `cloudFiles.useNotifications` on the local file system: file-system events (the store's
+ * `watch`: inotify, FSEvents, ReadDirectoryChangesW, delivered at once) name the new files, so a
+ * trigger does not list the whole folder; because events can be missed (a full event queue, a
+ * folder created with files already in it), a full listing still runs every
+ * `cloudFiles.backfillInterval`, as Auto Loader's backfill does. Stores without `watch` fall
+ * back to listing.
  */
-import { subscribe, type AsyncSubscription } from '@parcel/watcher';
+import { DeltaError, type ObjectStore } from '@deltakit/core';
 
 export class FileNotifications {
   readonly #pending = new Set<string>();
-  #subscription: AsyncSubscription | undefined;
+  #unwatch: (() => void) | undefined;
   #callback: (() => void) | undefined;
   #lastBackfill = Number.NEGATIVE_INFINITY;
   #overflow = false;
@@ -18,14 +18,12 @@ export class FileNotifications {
   private constructor(private readonly backfillIntervalMs: number) {}
 
   /** Watches `dir` (created by the caller if needed) recursively. */
-  static async watch(dir: string, backfillIntervalMs: number): Promise<FileNotifications> {
+  static async watch(store: ObjectStore, dir: string, backfillIntervalMs: number): Promise<FileNotifications> {
+    if (store.watch === undefined) throw new DeltaError('UNSUPPORTED_OPERATION', 'This store cannot watch folders for new files.');
     const n = new FileNotifications(backfillIntervalMs);
-    n.#subscription = await subscribe(dir, (err, events) => {
-      if (err) {
-        n.#overflow = true; // lost events: the next trigger lists
-      } else {
-        for (const e of events) if (e.type !== 'delete') n.#pending.add(e.path);
-      }
+    n.#unwatch = store.watch(dir, (path) => {
+      if (path === undefined) n.#overflow = true; // lost events: the next trigger lists
+      else n.#pending.add(path);
       n.#callback?.();
     });
     return n;
@@ -60,7 +58,7 @@ export class FileNotifications {
   }
 
   async close(): Promise<void> {
-    await this.#subscription?.unsubscribe();
-    this.#subscription = undefined;
+    this.#unwatch?.();
+    this.#unwatch = undefined;
   }
 }
