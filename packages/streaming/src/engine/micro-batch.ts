@@ -25,6 +25,7 @@ import { Sleeper } from './sleeper.js';
 import { StatefulRuntime, type StatefulOperator } from './stateful.js';
 import { aggregateStateOperator } from '../operators/streaming-aggregate.js';
 import { dedupStateOperator } from '../operators/streaming-dedup.js';
+import { isSessionAggregate, sessionWindowStateOperator } from '../operators/session-window-streaming.js';
 
 export interface OpenedSource {
   readonly leafId: number;
@@ -343,7 +344,7 @@ async function* replay(rows: readonly RecordBatch[]): AsyncGenerator<RecordBatch
 function statefulOperators(plan: Analyzed): StatefulOperator[] {
   const out: StatefulOperator[] = [];
   const walk = (n: Analyzed) => {
-    if (n.kind === 'aggregate' && n.streaming) out.push(aggregateStateOperator(n));
+    if (n.kind === 'aggregate' && n.streaming) out.push(isSessionAggregate(n) ? sessionWindowStateOperator(n) : aggregateStateOperator(n));
     if (n.kind === 'dedup' && n.streaming) out.push(dedupStateOperator(n));
     if (n.kind === 'scan') return;
     const kids = n.kind === 'union' ? n.children : n.kind === 'join' ? [n.left, n.right] : [n.child];
