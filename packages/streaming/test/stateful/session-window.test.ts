@@ -65,6 +65,27 @@ function harness(mode: 'append' | 'complete', options: Record<string, string> = 
   };
 }
 
+/** Reference sessions (gaps and islands, touching sessions merge): [id, start, end, count, min ts, max ts] per session. */
+function sessionsOf(rows: readonly { sessionId: string; ts: number }[], gap: number): (string | number)[][] {
+  const byId = new Map<string, number[]>();
+  for (const r of rows) (byId.get(r.sessionId) ?? byId.set(r.sessionId, []).get(r.sessionId)!).push(r.ts);
+  const out: (string | number)[][] = [];
+  for (const [id, times] of byId) {
+    times.sort((a, b) => a - b);
+    let cur: (string | number)[] | undefined;
+    for (const t of times) {
+      if (cur === undefined || t > (cur[2] as number)) {
+        cur = [id, t, t + gap, 0, t, t];
+        out.push(cur);
+      }
+      cur[2] = Math.max(cur[2] as number, t + gap);
+      cur[3] = (cur[3] as number) + 1;
+      cur[5] = t;
+    }
+  }
+  return out;
+}
+
 const m = (numRowsTotal: number, numRowsUpdated: number, numRowsRemoved: number, numRowsDroppedByWatermark = 0): Metrics => ({ numRowsTotal, numRowsUpdated, numRowsRemoved, numRowsDroppedByWatermark });
 
 async function appendScenario(options: Record<string, string>, restartAfter?: number): Promise<void> {
@@ -204,6 +225,40 @@ describe("streaming sessionWindow: Spark's SessionWindowStateStoreRestore/SaveEx
     await q.processAllAvailable();
     await q.stop();
     expect(out.map((r) => [r.sessionId, Number(r.s), Number(r.e), Number(r.mn), Number(r.mx)])).toEqual([['a', 40, 52, 40, 42]]);
+  });
+
+  it('many keys over many batches (sessions read in one pass over the state): the emitted sessions are a reference sessionization of all rows', async () => {
+    let seed = 11;
+    const rand = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+    const chk = `${tempDir()}/chk`;
+    const input = memoryStream('sessionId STRING, ts LONG');
+    const query = (df: DataFrame) =>
+      df
+        .withColumn('eventTime', expr('timestamp_seconds(ts)'))
+        .withWatermark('eventTime', '1 hour')
+        .groupBy('sessionId', sessionWindow('eventTime', '45 seconds'))
+        .agg(count('*').alias('numEvents'), min('ts').alias('first'), max('ts').alias('last'))
+        .selectExpr('sessionId', 'CAST(session_window.start AS LONG) AS s', 'CAST(session_window.end AS LONG) AS e', 'numEvents', 'first', 'last');
+    const out: Row[] = [];
+    const q = await query(input.toDF()).writeStream.outputMode('append').option('checkpointLocation', chk).foreachBatch(async (df) => void out.push(...(await df.collect()))).start();
+    const all: { sessionId: string; ts: number }[] = [];
+    for (let b = 0; b < 8; b++) {
+      // Each batch spans 30 minutes of event time, overlapping the previous one, never late for a 1 hour delay.
+      const rows = Array.from({ length: 400 }, () => ({ sessionId: `u${Math.floor(rand() * 40)}`, ts: b * 900 + Math.floor(rand() * 1800) }));
+      all.push(...rows);
+      input.addData(...rows);
+      await q.processAllAvailable();
+    }
+    input.addData({ sessionId: 'zz', ts: 100_000 });
+    await q.processAllAvailable();
+    const last = q.recentProgress.at(-1)!.stateOperators[0]!;
+    await q.stop();
+    const key = (r: Row) => `${r.sessionId as string}:${String(r.s)}`;
+    const expected = sessionsOf(all, 45);
+    expect(out.length).toBe(expected.length);
+    expect(out.map((r) => [r.sessionId, Number(r.s), Number(r.e), Number(r.numEvents), Number(r.first), Number(r.last)]).sort()).toEqual(expected.sort());
+    expect(out.map(key).length).toBe(new Set(out.map(key)).size);
+    expect(last.numRowsTotal).toBe(1);
   });
 
   it("refuses at start what Spark refuses: update mode, a global session window, append without a watermark", async () => {
