@@ -26,6 +26,7 @@ import { StatefulRuntime, type StatefulOperator } from './stateful.js';
 import { aggregateStateOperator } from '../operators/streaming-aggregate.js';
 import { dedupStateOperator } from '../operators/streaming-dedup.js';
 import { groupStateOperator } from '../operators/group-state.js';
+import { isSessionAggregate, sessionWindowStateOperator } from '../operators/session-window-streaming.js';
 
 export interface OpenedSource {
   readonly leafId: number;
@@ -345,7 +346,7 @@ async function* replay(rows: readonly RecordBatch[]): AsyncGenerator<RecordBatch
 function statefulOperators(plan: Analyzed): StatefulOperator[] {
   const out: StatefulOperator[] = [];
   const walk = (n: Analyzed) => {
-    if (n.kind === 'aggregate' && n.streaming) out.push(aggregateStateOperator(n));
+    if (n.kind === 'aggregate' && n.streaming) out.push(isSessionAggregate(n) ? sessionWindowStateOperator(n) : aggregateStateOperator(n));
     if (n.kind === 'dedup' && n.streaming) out.push(dedupStateOperator(n));
     if (n.kind === 'groupState' && n.streaming) out.push(groupStateOperator(n));
     if (n.kind === 'scan') return;

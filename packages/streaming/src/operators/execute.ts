@@ -17,6 +17,8 @@ import { watermark } from './watermark.js';
 import { streamingAggregate } from './streaming-aggregate.js';
 import { streamingDedup } from './streaming-dedup.js';
 import { groupStateBatch, groupStateStreaming } from './group-state.js';
+import { sessionAggregate } from './session-window.js';
+import { isSessionAggregate, streamingSessionAggregate } from './session-window-streaming.js';
 
 export function execute(node: Analyzed, ctx: ExecContext): AsyncIterable<RecordBatch> {
   switch (node.kind) {
@@ -33,6 +35,10 @@ export function execute(node: Analyzed, ctx: ExecContext): AsyncIterable<RecordB
     case 'join':
       return join(node, ctx, execute);
     case 'aggregate':
+      if (isSessionAggregate(node)) {
+        if (node.streaming && ctx.stateful) return streamingSessionAggregate(node, execute(node.child, ctx), ctx, ctx.stateful);
+        return sessionAggregate(node, execute(node.child, ctx), ctx);
+      }
       if (node.streaming && ctx.stateful) return streamingAggregate(node, execute(node.child, ctx), ctx, ctx.stateful);
       return aggregate(node, execute(node.child, ctx), ctx);
     case 'dedup':

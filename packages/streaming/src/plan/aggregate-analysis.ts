@@ -1,6 +1,6 @@
 /**
- * Analysis of `groupBy(keys).agg(columns)`: binds the grouping keys (expressions, or one
- * `window(...)`), finds the aggregate calls (API aggregate columns, and aggregate function calls
+ * Analysis of `groupBy(keys).agg(columns)`: binds the grouping keys (expressions, and at most one
+ * `window(...)` or `sessionWindow(...)`), finds the aggregate calls (API aggregate columns, and aggregate function calls
  * inside expressions: `expr('sum(amount) * 2')`, `expr('count(*)')`), coerces their arguments as
  * Spark does, and types the results. An output that is more than one aggregate becomes a
  * projection over the aggregate's output, where aggregates are named `__agg<i>`.
@@ -21,13 +21,29 @@ export interface WindowSpec {
   readonly timeType: DataType;
 }
 
+/**
+ * A session window key (Spark's SessionWindow): each row opens `[time, time + gap)`, and a
+ * group's overlapping sessions merge (operators/session-window*.ts). The gap is a constant, or an
+ * expression evaluated per row (a duration text such as `'10 seconds'`); a row whose gap is null,
+ * not a duration, or not positive is in no session, as Spark's SessionWindowing filter.
+ */
+export interface SessionSpec {
+  /** The constant gap in µs (≤ 0, or NaN for an invalid text: then every row is dropped, as Spark). */
+  readonly gapMicros?: number;
+  /** The per-row gap: a string-typed expression over the child's columns. */
+  readonly gapExpr?: Expr;
+  /** timestamp or timestamp_ntz: the type of the session's `start` and `end`. */
+  readonly timeType: DataType;
+}
+
 export interface GroupKey {
   readonly name: string;
-  /** The key expression; for a window, the time column. */
+  /** The key expression; for a window or session window, the time column. */
   readonly expr: Expr;
-  /** The output type (a window's `struct<start, end>`). */
+  /** The output type (a window's or session window's `struct<start, end>`). */
   readonly type: DataType;
   readonly window?: WindowSpec;
+  readonly session?: SessionSpec;
 }
 
 export interface BoundAggregate {
@@ -51,8 +67,8 @@ type NameOf = (e: Expr) => string;
 export function planAggregate(child: StructType, keys: readonly Column[], columns: readonly Column[], timeZone: string, nameOf: NameOf): AggregatePlan {
   const bind = (e: Expr) => bindExpression(e, child, { timeZone }).type as DataType;
   const boundKeys = keys.map((k) => groupKey(k, bind, nameOf));
-  if (boundKeys.filter((k) => k.window !== undefined).length > 1) {
-    throw new DeltaError('INVALID_ARGUMENT', 'groupBy takes at most one window(...) column, as Spark: group by one time window and other columns.');
+  if (boundKeys.filter((k) => k.window !== undefined || k.session !== undefined).length > 1) {
+    throw new DeltaError('INVALID_ARGUMENT', 'groupBy takes at most one window(...) or sessionWindow(...) column, as Spark: group by one time window and other columns.');
   }
   const aggregates: BoundAggregate[] = [];
   const outputs: { name: string; expr: Expr }[] = [];
@@ -121,11 +137,9 @@ function bindAggregate(fn: string, kind: AggregateKind, arg: Expr | undefined, b
 
 function groupKey(k: Column, bind: (e: Expr) => DataType, nameOf: NameOf): GroupKey {
   const node = k.node;
-  if (node.kind === 'sessionWindow') {
-    throw new DeltaError('UNSUPPORTED_OPERATION', 'sessionWindow is not supported by this version of deltakit; group by window(...) (tumbling or sliding) instead.', { details: { operator: 'SessionWindow' } });
-  }
   if (node.kind === 'aggregate') throw new DeltaError('INVALID_ARGUMENT', `groupBy takes columns or expressions, not the aggregate ${k.toString()}.`);
   if (node.kind === 'expr') return { name: k.outputName ?? nameOf(node.expr), expr: node.expr, type: bind(node.expr) };
+  const what = node.kind === 'window' ? 'window()' : 'sessionWindow()';
   const t = bind(node.timeColumn);
   let time = node.timeColumn;
   let timeType: DataType = t;
@@ -133,11 +147,59 @@ function groupKey(k: Column, bind: (e: Expr) => DataType, nameOf: NameOf): Group
     timeType = { kind: 'primitive', name: 'timestamp' };
     time = { kind: 'cast', arg: time, to: timeType };
   } else if (!(t.kind === 'primitive' && (t.name === 'timestamp' || t.name === 'timestamp_ntz'))) {
-    throw new DeltaError('TYPE_MISMATCH', `window() needs a timestamp column, but ${nameOf(node.timeColumn)} is ${typeText(t)}.`);
+    throw new DeltaError('TYPE_MISMATCH', `${what} needs a timestamp column, but ${nameOf(node.timeColumn)} is ${typeText(t)}.`);
   }
-  const window = windowSpec(node.windowDuration, node.slideDuration, node.startTime, timeType);
   const type = struct([field('start', timeType), field('end', timeType)]);
+  if (node.kind === 'sessionWindow') return { name: k.outputName ?? 'session_window', expr: time, type, session: sessionSpec(node.gap, timeType, bind, nameOf) };
+  const window = windowSpec(node.windowDuration, node.slideDuration, node.startTime, timeType);
   return { name: k.outputName ?? 'window', expr: time, type, window };
+}
+
+/**
+ * The gap of `sessionWindow(time, gap)`: a duration text or a literal (`'10 seconds'`,
+ * `INTERVAL 10 SECONDS`) is a constant; another expression must give duration texts, read per row.
+ */
+function sessionSpec(gap: Expr | string, timeType: DataType, bind: (e: Expr) => DataType, nameOf: NameOf): SessionSpec {
+  // Spark casts an invalid text to a null interval: no row is in a session (DataFrameSessionWindowingSuite).
+  const constant = (text: string): SessionSpec => ({ gapMicros: parseGapMicros(text) ?? Number.NaN, timeType });
+  if (typeof gap === 'string') return constant(gap);
+  if (gap.kind === 'literal' && typeof gap.value === 'string') return constant(gap.value);
+  if (gap.kind === 'literal' && typeof gap.value === 'object' && gap.value !== null && 'type' in gap.value && gap.value.type === 'interval') {
+    if (gap.value.months !== 0) throw new DeltaError('INVALID_ARGUMENT', `A session window gap of months or years (${printExpr(gap)}) has no fixed length; give it in days or smaller units.`);
+    return { gapMicros: gap.value.days * 86_400_000_000 + Number(gap.value.micros), timeType };
+  }
+  const t = bind(gap);
+  if (!(t.kind === 'primitive' && t.name === 'string')) {
+    throw new DeltaError('TYPE_MISMATCH', `sessionWindow() takes a gap duration, as text ('10 seconds') or an expression yielding such text per row, but ${nameOf(gap)} is ${typeText(t)}.`);
+  }
+  return { gapExpr: gap, timeType };
+}
+
+const GAP_PART = /^\s*([+-]?)\s*(\d+(?:\.\d+)?)\s*([a-z]+)\s*/;
+
+/**
+ * A session gap in µs from Spark's interval text (`'10 seconds'`, `'-10 seconds'`,
+ * `'1 minute 30 seconds'`, `'interval 2 hours'`), or null when the text is not one (Spark's cast
+ * to an interval gives null, and the row is in no session). Negative and zero gaps are returned.
+ */
+export function parseGapMicros(text: string): number | null {
+  let rest = text.trim().toLowerCase();
+  if (rest.startsWith('interval ')) rest = rest.slice('interval '.length);
+  if (rest.length === 0) return null;
+  let total = 0;
+  while (rest.length > 0) {
+    const m = GAP_PART.exec(rest);
+    if (!m) return null;
+    let ms: number;
+    try {
+      ms = parseDurationMs(`${m[2]} ${m[3]}`);
+    } catch {
+      return null;
+    }
+    total += (m[1] === '-' ? -1 : 1) * Math.round(ms * 1000);
+    rest = rest.slice(m[0].length);
+  }
+  return total;
 }
 
 /** Spark's TimeWindow checks: positive durations, slide ≤ window, |startTime| < slide. */

@@ -1,9 +1,10 @@
 /**
  * Which output columns of a node carry event time, and with what watermark delay: Spark marks
  * the column given to `withWatermark` and keeps the mark through projections that pass it on
- * (renamed or not), filters, deduplication, unions and joins; a `window(...)` grouping key over
- * such a column carries it too (its `end` is compared with the watermark). Stateful operators
- * use it to drop late rows and to evict state.
+ * (renamed or not), filters, deduplication, unions and joins; a `window(...)` or
+ * `sessionWindow(...)` grouping key over such a column carries it too (its `end` is compared
+ * with the watermark: the key's expression is the time column). Stateful operators use it to
+ * drop late rows and to evict state.
  */
 import type { Analyzed } from './analyze.js';
 

@@ -21,6 +21,7 @@ export function checkStreamingPlan(plan: Analyzed, outputMode: OutputMode): void
         if (n.streaming) {
           aggregations++;
           if (containsStreamingAggregate(n.child)) refuse('Multiple streaming aggregations', '');
+          if (n.keys.some((k) => k.session !== undefined)) checkSessionWindow(n, outputMode);
           const input = eventTimeColumns(n.child);
           const eventKey = n.keys.some((k) => keyEventTime(k.expr, input) !== undefined);
           if (outputMode === 'append' && !eventKey) {
@@ -61,6 +62,20 @@ export function checkStreamingPlan(plan: Analyzed, outputMode: OutputMode): void
   walk(plan);
   if (outputMode === 'complete' && aggregations === 0) {
     refuse('Complete output mode', ' when there are no streaming aggregations: complete mode rewrites the whole result every batch, which needs an aggregation; use append');
+  }
+}
+
+/**
+ * Spark's rules for a streaming session window: other grouping keys are needed ("Global
+ * aggregation with session window in streaming query is not supported") and update mode is
+ * refused; append needs a watermark on the time column (checked with the other aggregations).
+ */
+function checkSessionWindow(n: Extract<Analyzed, { kind: 'aggregate' }>, outputMode: OutputMode): void {
+  if (n.keys.length === 1) {
+    throw new DeltaError('UNSUPPORTED_OPERATION', 'Global aggregation with session window in streaming query is not supported: group by sessionWindow(...) and at least one other column (the session key, e.g. a user id).', { details: { operator: 'SessionWindow', outputMode } });
+  }
+  if (outputMode === 'update') {
+    throw new DeltaError('UNSUPPORTED_OPERATION', 'Update output mode not supported for session window on streaming DataFrames/DataSets: a session can still merge with later ones, so its changed rows are not final; use append output mode (with withWatermark on the time column) or complete.', { details: { operator: 'SessionWindow', outputMode } });
   }
 }
 
