@@ -43,8 +43,11 @@ export function checkStreamingPlan(plan: Analyzed, outputMode: OutputMode): void
         }
         return walk(n.child);
       case 'sort':
+        // As Spark: sorting a stream is possible only on an aggregated result in complete mode.
+        if (n.streaming && !(outputMode === 'complete' && containsStreamingAggregate(n.child))) refuse('Sorting', ' unless it is on an aggregated DataFrame in complete output mode');
+        return walk(n.child);
       case 'limit':
-        if (n.streaming) refuse(n.kind === 'sort' ? 'Sorting' : 'Limit', ' by this version of deltakit');
+        if (n.streaming) refuse('Limit', ' by this version of deltakit');
         return walk(n.child);
       case 'join':
         if (n.left.streaming && n.right.streaming) refuse('Stream-stream join', ' by this version of deltakit; join the stream with a batch DataFrame instead');

@@ -120,3 +120,17 @@ describe('flatMapGroupsWithState', () => {
     await expect(g.flatMapGroupsWithState(() => [], { outputSchema: OUT, outputMode: 'update' }).writeStream.outputMode('append').format('memory').queryName('r2').start()).rejects.toMatchObject({ message: expect.stringMatching(/update mode/) });
   });
 });
+
+describe('sorting a stream', () => {
+  it('sorts an aggregated result in complete mode, as Spark allows', async () => {
+    const { count, col } = await import('../../src/index.js');
+    const s = memoryStream('word STRING');
+    const q = await s.toDF().groupBy('word').agg(count('*').alias('n')).orderBy(col('n').desc(), col('word'))
+      .writeStream.outputMode('complete').format('memory').queryName('sorted-counts').start();
+    s.addData({ word: 'b' }, { word: 'a' }, { word: 'b' }, { word: 'c' }, { word: 'c' }, { word: 'c' });
+    await q.processAllAvailable();
+    await q.stop();
+    expect(await read.table('sorted-counts').collect()).toEqual([{ word: 'c', n: 3n }, { word: 'b', n: 2n }, { word: 'a', n: 1n }]);
+    await expect(s.toDF().orderBy('word').writeStream.format('memory').queryName('unsorted').start()).rejects.toMatchObject({ message: expect.stringMatching(/Sorting.*complete output mode/) });
+  });
+});
