@@ -26,6 +26,7 @@ import { StatefulRuntime, type StatefulOperator } from './stateful.js';
 import { aggregateStateOperator } from '../operators/streaming-aggregate.js';
 import { dedupStateOperator } from '../operators/streaming-dedup.js';
 import { groupStateOperator } from '../operators/group-state.js';
+import { limitStateOperator } from '../operators/streaming-limit.js';
 import { isSessionAggregate, sessionWindowStateOperator } from '../operators/session-window-streaming.js';
 
 export interface OpenedSource {
@@ -349,6 +350,7 @@ function statefulOperators(plan: Analyzed): StatefulOperator[] {
     if (n.kind === 'aggregate' && n.streaming) out.push(isSessionAggregate(n) ? sessionWindowStateOperator(n) : aggregateStateOperator(n));
     if (n.kind === 'dedup' && n.streaming) out.push(dedupStateOperator(n));
     if (n.kind === 'groupState' && n.streaming) out.push(groupStateOperator(n));
+    if (n.kind === 'limit' && n.streaming) out.push(limitStateOperator(n));
     if (n.kind === 'scan') return;
     const kids = n.kind === 'union' ? n.children : n.kind === 'join' ? [n.left, n.right] : [n.child];
     for (const k of kids) walk(k);

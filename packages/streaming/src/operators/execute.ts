@@ -10,6 +10,7 @@ import { aggregate } from './aggregate.js';
 import { dedup } from './dedup.js';
 import { filter } from './filter.js';
 import { limit } from './limit.js';
+import { streamingLimit } from './streaming-limit.js';
 import { sort } from './sort.js';
 import { join } from './join.js';
 import { project } from './project.js';
@@ -47,6 +48,7 @@ export function execute(node: Analyzed, ctx: ExecContext): AsyncIterable<RecordB
     case 'sort':
       return sort(node, execute(node.child, ctx), ctx);
     case 'limit':
+      if (node.streaming && ctx.stateful) return streamingLimit(node, execute(node.child, ctx), ctx.stateful);
       return limit(node, execute(node.child, ctx));
     case 'groupState':
       if (node.streaming && ctx.stateful) return groupStateStreaming(node, execute(node.child, ctx), ctx, ctx.stateful);

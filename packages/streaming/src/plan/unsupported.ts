@@ -47,7 +47,7 @@ export function checkStreamingPlan(plan: Analyzed, outputMode: OutputMode): void
         if (n.streaming && !(outputMode === 'complete' && containsStreamingAggregate(n.child))) refuse('Sorting', ' unless it is on an aggregated DataFrame in complete output mode');
         return walk(n.child);
       case 'limit':
-        if (n.streaming) refuse('Limit', ' by this version of deltakit');
+        if (n.streaming && outputMode === 'update') refuse('Limit', '; use append or complete');
         return walk(n.child);
       case 'join':
         if (n.left.streaming && n.right.streaming) refuse('Stream-stream join', ' by this version of deltakit; join the stream with a batch DataFrame instead');

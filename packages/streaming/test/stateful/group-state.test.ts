@@ -134,3 +134,23 @@ describe('sorting a stream', () => {
     await expect(s.toDF().orderBy('word').writeStream.format('memory').queryName('unsorted').start()).rejects.toMatchObject({ message: expect.stringMatching(/Sorting.*complete output mode/) });
   });
 });
+
+describe('limit on a stream', () => {
+  it('emits at most n rows over all batches and restarts in append mode', async () => {
+    const dir = tempDir();
+    const s = memoryStream('id INT');
+    const start = () => s.toDF().limit(3).writeStream.format('memory').queryName('limited').option('checkpointLocation', `${dir}/chk`).start();
+    let q = await start();
+    s.addData({ id: 1 }, { id: 2 });
+    await q.processAllAvailable();
+    await q.stop();
+    q = await start();
+    s.addData({ id: 3 }, { id: 4 });
+    await q.processAllAvailable();
+    s.addData({ id: 5 });
+    await q.processAllAvailable();
+    await q.stop();
+    expect((await read.table('limited').collect()).map((r) => r.id)).toEqual([1, 2, 3]);
+    await expect(s.toDF().limit(1).writeStream.outputMode('update').format('memory').queryName('lim-u').start()).rejects.toMatchObject({ message: expect.stringMatching(/Limit.*update/) });
+  });
+});
