@@ -144,9 +144,12 @@ export class MicroBatchExecution {
       }
       if (signal.aborted || this.#stopRequested) return;
       if (trigger.kind === 'processingTime') {
+        // Timers may fire a little early: wait until the clock has reached the boundary.
         const next = nextBatchTime(started, trigger.intervalMs);
-        const wait = next - this.#engine.clock.nowMs();
-        if (wait > 0) await this.#sleeper.sleep(wait, signal);
+        for (let wait = next - this.#engine.clock.nowMs(); wait > 0 && !signal.aborted && !this.#stopRequested; wait = next - this.#engine.clock.nowMs()) {
+          await this.#sleeper.sleep(wait, signal);
+          if (this.#sleeper.woken) break;
+        }
       } else if (trigger.kind === 'default' && !ran) {
         await this.#sleeper.sleep(this.#s.idlePollIntervalMs, signal);
       }

@@ -2,22 +2,30 @@
 export class Sleeper {
   #wake: (() => void) | undefined;
   #pending = false;
+  /** True when the last sleep ended by `wake()` rather than by its timer. */
+  woken = false;
 
   sleep(ms: number, signal: AbortSignal): Promise<void> {
+    this.woken = false;
     if (this.#pending || signal.aborted) {
       this.#pending = false;
+      this.woken = true;
       return Promise.resolve();
     }
     return new Promise((resolve) => {
+      const timer = setTimeout(() => finish(false), ms);
+      const finish = (woken: boolean) => {
+        this.woken = woken;
+        done();
+      };
       const done = () => {
         clearTimeout(timer);
         signal.removeEventListener('abort', done);
         this.#wake = undefined;
         resolve();
       };
-      const timer = setTimeout(done, ms);
       signal.addEventListener('abort', done);
-      this.#wake = done;
+      this.#wake = () => finish(true);
     });
   }
 
