@@ -25,6 +25,7 @@ import { Sleeper } from './sleeper.js';
 import { StatefulRuntime, type StatefulOperator } from './stateful.js';
 import { aggregateStateOperator } from '../operators/streaming-aggregate.js';
 import { dedupStateOperator } from '../operators/streaming-dedup.js';
+import { joinStateOperator } from '../operators/streaming-join.js';
 
 export interface OpenedSource {
   readonly leafId: number;
@@ -345,6 +346,7 @@ function statefulOperators(plan: Analyzed): StatefulOperator[] {
   const walk = (n: Analyzed) => {
     if (n.kind === 'aggregate' && n.streaming) out.push(aggregateStateOperator(n));
     if (n.kind === 'dedup' && n.streaming) out.push(dedupStateOperator(n));
+    if (n.kind === 'join' && n.left.streaming && n.right.streaming) out.push(joinStateOperator(n));
     if (n.kind === 'scan') return;
     const kids = n.kind === 'union' ? n.children : n.kind === 'join' ? [n.left, n.right] : [n.child];
     for (const k of kids) walk(k);

@@ -16,6 +16,8 @@ import { project } from './project.js';
 import { watermark } from './watermark.js';
 import { streamingAggregate } from './streaming-aggregate.js';
 import { streamingDedup } from './streaming-dedup.js';
+import { streamingJoin } from './streaming-join.js';
+import { timeWindow } from './time-window.js';
 
 export function execute(node: Analyzed, ctx: ExecContext): AsyncIterable<RecordBatch> {
   switch (node.kind) {
@@ -30,7 +32,10 @@ export function execute(node: Analyzed, ctx: ExecContext): AsyncIterable<RecordB
     case 'union':
       return concat(node.children.map((c) => () => execute(c, ctx)));
     case 'join':
+      if (node.left.streaming && node.right.streaming && ctx.stateful) return streamingJoin(node, ctx, ctx.stateful, execute);
       return join(node, ctx, execute);
+    case 'timeWindow':
+      return timeWindow(node, execute(node.child, ctx), ctx);
     case 'aggregate':
       if (node.streaming && ctx.stateful) return streamingAggregate(node, execute(node.child, ctx), ctx, ctx.stateful);
       return aggregate(node, execute(node.child, ctx), ctx);

@@ -36,6 +36,8 @@ function describe(n: Analyzed): string {
       return `Sort [${n.orders.map((o) => `${printExpr(o.expr)} ${o.ascending ? 'ASC' : 'DESC'} NULLS ${o.nullsFirst ? 'FIRST' : 'LAST'}`).join(', ')}]`;
     case 'limit':
       return `Limit ${n.n}`;
+    case 'timeWindow':
+      return `TimeWindow ${printExpr(n.time)} AS ${n.column}`;
   }
 }
 
