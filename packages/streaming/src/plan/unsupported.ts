@@ -40,8 +40,8 @@ export function checkStreamingPlan(plan: Analyzed, outputMode: OutputMode): void
         return walk(n.child);
       case 'join':
         if (n.left.streaming && n.right.streaming) checkStreamStreamJoin(n, outputMode);
-        if (n.right.streaming && !n.left.streaming) refuse(`A ${n.how} join with a streaming DataFrame on the right`, '; put the stream on the left');
-        if (n.left.streaming && !['inner', 'left_outer', 'left_semi', 'left_anti', 'cross'].includes(n.how)) refuse(`A ${n.how} join between a streaming and a batch DataFrame`, '; use inner or left_outer with the stream on the left');
+        else if (n.right.streaming && !n.left.streaming) refuse(`A ${n.how} join with a streaming DataFrame on the right`, '; put the stream on the left');
+        else if (n.left.streaming && !['inner', 'left_outer', 'left_semi', 'left_anti', 'cross'].includes(n.how)) refuse(`A ${n.how} join between a streaming and a batch DataFrame`, '; use inner or left_outer with the stream on the left');
         walk(n.left);
         return walk(n.right);
       case 'union':
