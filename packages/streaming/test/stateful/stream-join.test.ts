@@ -633,3 +633,38 @@ describe('window(...) as a row expression', () => {
     await run.stop();
   });
 });
+
+describe('stream-stream join followed by an aggregation', () => {
+  it('groups by the window column the join carries', async () => {
+    const l = setupStream('left', 2);
+    const r = setupStream('right', 3);
+    const left = l.df.select('key', window(col('leftTime'), '10 seconds'), 'leftValue');
+    const right = r.df.select('key', window(col('rightTime'), '10 seconds'), 'rightValue');
+    const counted = left.join(right, ['key', 'window']).groupBy('window').count().selectExpr('CAST(window.end AS LONG) AS end', 'count');
+    const run = await new JoinRun(counted).start();
+    await run.add(add(l.input, 1, 2, 3), add(r.input, 2, 3, 4));
+    expect(run.newRows()).toEqual([]);
+    // Watermark 15: window [0, 10) is final.
+    await run.add(add(l.input, 25), add(r.input, 25));
+    expect(run.newRows()).toEqual([[10, 2]]);
+    await run.stop();
+  });
+});
+
+describe('state bounded by the watermark', () => {
+  it('keeps only the rows a later row can still match, batch after batch', async () => {
+    const { left, right, df } = setupJoinWithRangeCondition('inner');
+    const L = (...p: [number, number][]) => addPairs(left, ['leftKey', 'time'], ...p);
+    const R = (...p: [number, number][]) => addPairs(right, ['rightKey', 'time'], ...p);
+    const run = await new JoinRun(df).start();
+    const totals: number[] = [];
+    for (let t = 20; t <= 200; t += 20) {
+      await run.add(L([1, t], [2, t + 1]), R([1, t + 2], [3, t + 3]));
+      totals.push(run.metrics().total);
+    }
+    // Watermark t - 7 (min of t + 1 - 10 and t + 3 - 10): left keeps leftTime > wm - 5, right rightTime > wm - 5.
+    expect(run.newRows()).toEqual(rows(...Array.from({ length: 10 }, (_, i) => [1, 1, (i + 1) * 20, (i + 1) * 20 + 2] as Cell[])));
+    expect(Math.max(...totals.slice(2))).toBe(4);
+    await run.stop();
+  });
+});
