@@ -28,6 +28,7 @@ import { dedupStateOperator } from '../operators/streaming-dedup.js';
 import { groupStateOperator } from '../operators/group-state.js';
 import { limitStateOperator } from '../operators/streaming-limit.js';
 import { isSessionAggregate, sessionWindowStateOperator } from '../operators/session-window-streaming.js';
+import { joinStateOperator } from '../operators/streaming-join.js';
 
 export interface OpenedSource {
   readonly leafId: number;
@@ -79,6 +80,8 @@ export class MicroBatchExecution {
   #constructed = false;
   #watermarkMs = 0;
   readonly #stateful: StatefulRuntime;
+  /** Each watermark operator's own watermark in this run (Spark's WatermarkTracker): max event time seen minus its delay. */
+  readonly #operatorWatermarks = new Map<Analyzed, number>();
   /** The watermark of the batch before the current one: rows at or before it are late. */
   #lateWatermarkMs = 0;
   /** Start of the previous trigger that ran a batch, for inputRowsPerSecond (Spark's rule). */
@@ -297,7 +300,7 @@ export class MicroBatchExecution {
     if (signal.aborted) return;
     if (this.#s.testDelayBeforeCommitLogMs) await new Promise((r) => setTimeout(r, this.#s.testDelayBeforeCommitLogMs));
     const batchWatermarkMs = this.#watermarkMs;
-    this.#watermarkMs = nextWatermark(this.#watermarkMs, stats);
+    this.#watermarkMs = nextWatermark(this.#watermarkMs, stats, this.#operatorWatermarks);
     const c = performance.now();
     if (!(await this.#commits.add(batchId, this.#watermarkMs))) {
       throw new DeltaError('CONCURRENT_QUERY', `commits/${batchId} in ${this.#s.checkpoint} was written by another query: two queries are running on the same checkpoint. Stop one of them.`, { details: { checkpoint: this.#s.checkpoint, batchId } });
@@ -354,6 +357,7 @@ function statefulOperators(plan: Analyzed): StatefulOperator[] {
     if (n.kind === 'dedup' && n.streaming) out.push(dedupStateOperator(n));
     if (n.kind === 'groupState' && n.streaming) out.push(groupStateOperator(n));
     if (n.kind === 'limit' && n.streaming) out.push(limitStateOperator(n));
+    if (n.kind === 'join' && n.left.streaming && n.right.streaming) out.push(joinStateOperator(n));
     if (n.kind === 'scan') return;
     const kids = n.kind === 'union' ? n.children : n.kind === 'join' ? [n.left, n.right] : [n.child];
     for (const k of kids) walk(k);
@@ -363,17 +367,20 @@ function statefulOperators(plan: Analyzed): StatefulOperator[] {
 }
 
 /**
- * The watermark after a batch: for each watermark operator, its max event time minus its delay;
- * the minimum over operators (Spark's default multipleWatermarkPolicy); never below `current`.
+ * The watermark after a batch, as Spark's WatermarkTracker: each watermark operator keeps the
+ * highest (max event time minus delay) it has seen in this run, updated from the batch's
+ * statistics; the global watermark is the minimum over the operators that have seen data
+ * (Spark's default multipleWatermarkPolicy), and never moves back below `current`.
  */
-function nextWatermark(current: number, stats: ReadonlyMap<Analyzed, EventTimeStats>): number {
-  let next: number | undefined;
+function nextWatermark(current: number, stats: ReadonlyMap<Analyzed, EventTimeStats>, operators: Map<Analyzed, number>): number {
   for (const [node, s] of stats) {
     if (node.kind !== 'watermark' || s.max === undefined) continue;
     const candidate = Number(s.max / 1000n) - node.delayMs;
-    next = next === undefined ? candidate : Math.min(next, candidate);
+    const prev = operators.get(node);
+    if (prev === undefined || candidate > prev) operators.set(node, candidate);
   }
-  return next === undefined ? current : Math.max(current, next);
+  if (operators.size === 0) return current;
+  return Math.max(current, Math.min(...operators.values()));
 }
 
 /** Spark's progress eventTime: avg/max/min of the batch's event times and the batch's watermark. */

@@ -20,6 +20,8 @@ import { streamingDedup } from './streaming-dedup.js';
 import { groupStateBatch, groupStateStreaming } from './group-state.js';
 import { sessionAggregate } from './session-window.js';
 import { isSessionAggregate, streamingSessionAggregate } from './session-window-streaming.js';
+import { streamingJoin } from './streaming-join.js';
+import { timeWindow } from './time-window.js';
 
 export function execute(node: Analyzed, ctx: ExecContext): AsyncIterable<RecordBatch> {
   switch (node.kind) {
@@ -34,7 +36,10 @@ export function execute(node: Analyzed, ctx: ExecContext): AsyncIterable<RecordB
     case 'union':
       return concat(node.children.map((c) => () => execute(c, ctx)));
     case 'join':
+      if (node.left.streaming && node.right.streaming && ctx.stateful) return streamingJoin(node, ctx, ctx.stateful, execute);
       return join(node, ctx, execute);
+    case 'timeWindow':
+      return timeWindow(node, execute(node.child, ctx), ctx);
     case 'aggregate':
       if (isSessionAggregate(node)) {
         if (node.streaming && ctx.stateful) return streamingSessionAggregate(node, execute(node.child, ctx), ctx, ctx.stateful);

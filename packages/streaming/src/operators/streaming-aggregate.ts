@@ -39,7 +39,7 @@ export function aggregateStateOperator(node: AggregateNode): StatefulOperator {
 function eventTimeKey(node: AggregateNode): { index: number; window: boolean } | undefined {
   const input = eventTimeColumns(node.child);
   for (let i = 0; i < node.keys.length; i++) {
-    if (keyEventTime(node.keys[i]!.expr, input) !== undefined) return { index: i, window: node.keys[i]!.window !== undefined };
+    if (keyEventTime(node.keys[i]!.expr, input) !== undefined) return { index: i, window: node.keys[i]!.window !== undefined || node.keys[i]!.type.kind === 'struct' };
   }
   return undefined;
 }

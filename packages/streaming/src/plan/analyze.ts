@@ -16,7 +16,8 @@ import type { JoinType, LeafNode, PlanNode } from './logical.js';
 import { parseDelay } from './durations.js';
 import { hasWatermark } from './event-time.js';
 import type { GroupStateSpec } from '../api/group-state.js';
-import { planAggregate, type BoundAggregate, type GroupKey } from './aggregate-analysis.js';
+import { planAggregate, type BoundAggregate, type GroupKey, type WindowSpec } from './aggregate-analysis.js';
+import { timeWindowParts, windowColumnName } from './time-window.js';
 
 interface Base {
   /** Output columns: visible, then hidden. */
@@ -45,7 +46,9 @@ export type Analyzed =
   | (Base & { readonly kind: 'sort'; readonly child: Analyzed; readonly orders: readonly SortOrder[] })
   | (Base & { readonly kind: 'limit'; readonly child: Analyzed; readonly n: number })
   /** `flatMapGroupsWithState`: the function per key (operators/group-state.ts); schema = the function's output schema. */
-  | (Base & { readonly kind: 'groupState'; readonly child: Analyzed; readonly keys: readonly string[]; readonly spec: GroupStateSpec; readonly hasWatermark: boolean });
+  | (Base & { readonly kind: 'groupState'; readonly child: Analyzed; readonly keys: readonly string[]; readonly spec: GroupStateSpec; readonly hasWatermark: boolean })
+  /** `window(...)` as a row expression (plan/time-window.ts): adds the hidden window column `column`, last. */
+  | (Base & { readonly kind: 'timeWindow'; readonly child: Analyzed; readonly time: Expr; readonly spec: WindowSpec; readonly column: string });
 
 /** One `orderBy` key: an expression over the child, its direction and where nulls go. */
 export interface SortOrder {
@@ -199,7 +202,12 @@ class Analyzer {
 
   private project(child: Analyzed, columns: readonly Column[]): Analyzed {
     const outputs: ProjectOutput[] = [];
+    const windowed = this.timeWindow(child, columns);
     for (const c of columns) {
+      if (c.node.kind === 'window') {
+        outputs.push({ name: c.outputName ?? 'window', expr: colRef(windowed.column!) });
+        continue;
+      }
       const e = c.expr;
       if (e.kind === 'column' && e.path.length === 1 && e.path[0] === '*') {
         for (const f of visibleSchema(child).fields) outputs.push({ name: f.name, expr: colRef(f.name) });
@@ -207,18 +215,36 @@ class Analyzer {
       }
       outputs.push({ name: c.outputName ?? outputName(e), expr: e });
     }
-    return this.projection(child, outputs, new Set());
+    return this.projection(windowed.node, outputs, new Set());
+  }
+
+  /**
+   * The child with a timeWindow node when `columns` hold a `window(...)` (Spark allows one time
+   * window per projection: several would multiply the rows).
+   */
+  private timeWindow(child: Analyzed, columns: readonly Column[]): { node: Analyzed; column: string | undefined } {
+    const windows = columns.filter((c) => c.node.kind === 'window');
+    if (windows.length === 0) return { node: child, column: undefined };
+    if (windows.length > 1) {
+      throw new DeltaError('UNSUPPORTED_OPERATION', 'Multiple time window expressions in one projection are not supported (they would give a cartesian product of the windows); select one window(...) per select.', { details: { operator: 'TimeWindow' } });
+    }
+    const column = windowColumnName();
+    const parts = timeWindowParts(windows[0]!.node as Extract<Column['node'], { kind: 'window' }>, child.schema, this.ctx.timeZone, column, outputName);
+    const node: Analyzed = { kind: 'timeWindow', child, time: parts.time, spec: parts.spec, column, schema: struct([...child.schema.fields, parts.field]), hidden: new Set([...child.hidden, column]), streaming: child.streaming };
+    return { node, column };
   }
 
   private withColumns(child: Analyzed, columns: readonly (readonly [string, Column])[]): Analyzed {
     const visible: ProjectOutput[] = visibleSchema(child).fields.map((f) => ({ name: f.name, expr: colRef(f.name) }));
     const hidden = child.schema.fields.filter((f) => child.hidden.has(f.name)).map((f) => ({ name: f.name, expr: colRef(f.name) }));
+    const windowed = this.timeWindow(child, columns.map(([, c]) => c));
     for (const [name, c] of columns) {
+      const e = c.node.kind === 'window' ? colRef(windowed.column!) : c.expr;
       const i = visible.findIndex((o) => sameName(o.name, name));
-      if (i >= 0) visible[i] = { name: visible[i]!.name, expr: c.expr };
-      else visible.push({ name, expr: c.expr });
+      if (i >= 0) visible[i] = { name: visible[i]!.name, expr: e };
+      else visible.push({ name, expr: e });
     }
-    return this.projection(child, [...visible, ...hidden], child.hidden);
+    return this.projection(windowed.node, [...visible, ...hidden], child.hidden);
   }
 
   private union(left: Analyzed, right: Analyzed, byName: boolean, allowMissing: boolean): Analyzed {

@@ -45,8 +45,18 @@ export function eventTimeColumns(n: Analyzed): EventTimeColumns {
       for (const k of (maps[0] ?? new Map<string, number>()).keys()) if (maps.every((m) => m.has(k))) out.set(k, Math.max(...maps.map((m) => m.get(k)!)));
       return out;
     }
-    case 'join':
-      return new Map([...eventTimeColumns(n.left), ...eventTimeColumns(n.right)]);
+    case 'join': {
+      const all = [...eventTimeColumns(n.left), ...(n.how === 'left_semi' || n.how === 'left_anti' ? [] : eventTimeColumns(n.right))];
+      return new Map(all.filter(([name]) => n.schema.fields.some((f) => f.name === name)));
+    }
+    case 'timeWindow': {
+      // Spark's TimeWindowing: the window of a watermarked column carries its watermark (its end is compared).
+      const input = eventTimeColumns(n.child);
+      const out = new Map(input);
+      const delay = keyEventTime(n.time, input);
+      if (delay !== undefined) out.set(n.column, delay);
+      return out;
+    }
     default:
       return eventTimeColumns(n.child);
   }

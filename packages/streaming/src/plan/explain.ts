@@ -38,6 +38,8 @@ function describe(n: Analyzed): string {
       return `FlatMapGroupsWithState [${n.keys.join(', ')}] ${n.spec.outputMode}, ${n.spec.timeout}`;
     case 'limit':
       return `Limit ${n.n}`;
+    case 'timeWindow':
+      return `TimeWindow ${printExpr(n.time)} AS ${n.column}`;
   }
 }
 

@@ -7,6 +7,7 @@ import { DeltaError } from '@deltakit/core';
 import type { OutputMode } from '../sinks/sink.js';
 import type { Analyzed } from './analyze.js';
 import { eventTimeColumns, hasWatermark, keyEventTime } from './event-time.js';
+import { hasEquiJoinKey, isWatermarkInJoinKeys, sideStateWatermark } from './join-conditions.js';
 
 export function checkStreamingPlan(plan: Analyzed, outputMode: OutputMode): void {
   const refuse = (operator: string, why: string) => {
@@ -50,9 +51,9 @@ export function checkStreamingPlan(plan: Analyzed, outputMode: OutputMode): void
         if (n.streaming && outputMode === 'update') refuse('Limit', '; use append or complete');
         return walk(n.child);
       case 'join':
-        if (n.left.streaming && n.right.streaming) refuse('Stream-stream join', ' by this version of deltakit; join the stream with a batch DataFrame instead');
-        if (n.right.streaming && !n.left.streaming) refuse(`A ${n.how} join with a streaming DataFrame on the right`, '; put the stream on the left');
-        if (n.left.streaming && !['inner', 'left_outer', 'left_semi', 'left_anti', 'cross'].includes(n.how)) refuse(`A ${n.how} join between a streaming and a batch DataFrame`, '; use inner or left_outer with the stream on the left');
+        if (n.left.streaming && n.right.streaming) checkStreamStreamJoin(n, outputMode);
+        else if (n.right.streaming && !n.left.streaming) refuse(`A ${n.how} join with a streaming DataFrame on the right`, '; put the stream on the left');
+        else if (n.left.streaming && !['inner', 'left_outer', 'left_semi', 'left_anti', 'cross'].includes(n.how)) refuse(`A ${n.how} join between a streaming and a batch DataFrame`, '; use inner or left_outer with the stream on the left');
         walk(n.left);
         return walk(n.right);
       case 'union':
@@ -87,4 +88,30 @@ function containsStreamingAggregate(n: Analyzed): boolean {
   if (n.kind === 'scan') return false;
   const kids = n.kind === 'union' ? n.children : n.kind === 'join' ? [n.left, n.right] : [n.child];
   return kids.some(containsStreamingAggregate);
+}
+
+const SPARK_JOIN_NAMES: Record<string, string> = { inner: 'Inner', left_outer: 'LeftOuter', right_outer: 'RightOuter', full_outer: 'FullOuter', left_semi: 'LeftSemi', left_anti: 'LeftAnti', cross: 'Cross' };
+
+/** Spark's checks of a join between two streams (UnsupportedOperationChecker and the join planner). */
+function checkStreamStreamJoin(n: Extract<Analyzed, { kind: 'join' }>, outputMode: OutputMode): void {
+  const name = SPARK_JOIN_NAMES[n.how] ?? n.how;
+  const fail = (message: string): never => {
+    throw new DeltaError('UNSUPPORTED_OPERATION', message, { details: { operator: 'StreamingSymmetricHashJoin', joinType: n.how, outputMode } });
+  };
+  if (outputMode !== 'append') {
+    fail(`${name} join between two streaming DataFrames/Datasets is not supported in ${outputMode} output mode, only in Append output mode: a joined row is final once output. Use append output mode.`);
+  }
+  if (n.how === 'left_anti') fail('Left anti joins with a streaming DataFrame/Dataset on the right are not supported. Join the stream with a batch DataFrame instead.');
+  const settings = { timeZone: 'UTC' };
+  if (n.how === 'cross' || !hasEquiJoinKey(n, settings)) {
+    fail('Stream-stream join without equality predicate is not supported: the state of each side is looked up by the equi-join key. Add an equality between a column of each side (e.g. l.id = r.id) to the condition.');
+  }
+  if (n.how === 'inner') return;
+  if (isWatermarkInJoinKeys(n, settings)) return;
+  // Any watermark value tells whether the condition bounds the state (Spark uses 1000000).
+  const bounded = (side: 'left' | 'right') => sideStateWatermark(n, side, 1_000_000) !== undefined;
+  const ok = n.how === 'left_outer' || n.how === 'left_semi' ? bounded('left') : n.how === 'right_outer' ? bounded('right') : bounded('left') || bounded('right');
+  if (!ok) {
+    fail(`Stream-stream ${name} join between two streaming DataFrame/Datasets is not supported without a watermark in the join keys, or a watermark on the nullable side and an appropriate range condition: unmatched rows are output only when the watermark proves no match can come. Call withWatermark on the ${n.how === 'right_outer' ? 'left' : n.how === 'full_outer' ? 'other' : 'right'} side and join on a window of the event time, or add a range condition such as l.time BETWEEN r.time - INTERVAL 10 MINUTES AND r.time + INTERVAL 10 MINUTES.`);
+  }
 }

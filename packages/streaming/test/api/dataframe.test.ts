@@ -101,7 +101,7 @@ describe('batch DataFrames', () => {
     await expect(agg.writeStream.format('memory').queryName('agg').outputMode('append').start()).rejects.toMatchObject({ code: 'UNSUPPORTED_OPERATION', message: expect.stringMatching(/Append output mode.*without a watermark/) });
     await expect(agg.groupBy('n').count().writeStream.format('memory').queryName('agg2').outputMode('complete').start()).rejects.toMatchObject({ message: expect.stringMatching(/Multiple streaming aggregations/) });
     await expect(s.toDF().dropDuplicatesWithinWatermark(['id']).writeStream.format('memory').queryName('dd').start()).rejects.toMatchObject({ message: expect.stringMatching(/dropDuplicatesWithinWatermark.*watermark/) });
-    await expect(s.toDF().join(s.toDF(), 'id').writeStream.format('memory').queryName('ss').start()).rejects.toMatchObject({ message: expect.stringMatching(/Stream-stream join/) });
+    await expect(s.toDF().join(s.toDF().selectExpr('id AS id2'), expr('id < id2')).writeStream.format('memory').queryName('ss').start()).rejects.toMatchObject({ message: expect.stringMatching(/Stream-stream join without equality predicate/) });
     await expect(s.toDF().writeStream.format('memory').queryName('c').outputMode('complete').start()).rejects.toMatchObject({ message: expect.stringMatching(/no streaming aggregations/) });
     await expect(s.toDF().orderBy('id').writeStream.format('memory').queryName('o').start()).rejects.toMatchObject({ message: expect.stringMatching(/Sorting/) });
     await expect(s.toDF().writeStream.format('delta').outputMode('update').option('checkpointLocation', `${tempDir()}/c`).start(`${tempDir()}/t`)).rejects.toMatchObject({ code: 'UNSUPPORTED_OPERATION', message: expect.stringMatching(/update output mode/) });
