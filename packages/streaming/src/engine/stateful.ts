@@ -14,6 +14,7 @@ import type { StateStore, StateStoreProvider } from '../state/state-store.js';
 import type { Logger } from '../util/logger.js';
 import type { ObjectStore } from '@deltakit/core';
 import type { StateOperatorProgress } from './progress.js';
+import { LateRowsCollector } from './late-rows.js';
 
 /** A stateful operator as the runtime knows it: its plan node, Spark's name, and its state schemas. */
 export interface StatefulOperator {
@@ -42,6 +43,8 @@ export interface StatefulBatch {
   readonly evictionWatermarkMs: number;
   store(node: Analyzed): StateStore;
   counts(node: Analyzed): OperatorCounts;
+  /** Where operators hand the rows they drop as late; present only when the query has a late-rows target. */
+  readonly late?: LateRowsCollector;
 }
 
 export class StatefulRuntime {
@@ -88,10 +91,13 @@ export class StatefulRuntime {
     }
   }
 
-  batch(batchId: number, outputMode: OutputMode, lateEventsWatermarkMs: number, evictionWatermarkMs: number): StatefulBatch {
+  /** The operators' view of batch `batchId`; `collectLate` gives it a late-rows collector. */
+  batch(batchId: number, outputMode: OutputMode, lateEventsWatermarkMs: number, evictionWatermarkMs: number, collectLate = false): StatefulBatch {
     const stores = this.#stores;
     const counts = this.#counts;
+    const late = collectLate ? new LateRowsCollector(batchId, lateEventsWatermarkMs, (node) => this.#operatorOf(node)) : undefined;
     return {
+      ...(late ? { late } : {}),
       batchId,
       outputMode,
       lateEventsWatermarkMs,
@@ -99,6 +105,11 @@ export class StatefulRuntime {
       store: (node) => stores.get(node)!,
       counts: (node) => counts.get(node)!,
     };
+  }
+
+  #operatorOf(node: Analyzed): { id: number; name: string } {
+    const id = this.operators.findIndex((o) => o.node === node);
+    return { id, name: this.operators[id]?.name ?? node.kind };
   }
 
   /** Commits every store (version batchId + 1). */
