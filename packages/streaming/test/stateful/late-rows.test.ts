@@ -110,7 +110,7 @@ describe('late rows to a side sink', () => {
     // At least once for the callback (batch 4 twice), exactly once in the table.
     expect(calls).toEqual([4, 4, 5]);
     const rows = await read.format('delta').load(lateTable).collect();
-    const seen = rows.map((r) => [Number(r._late_batch_id), r.value]).sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]!);
+    const seen = rows.map((r) => [Number(r._late_batch_id), Number(r.value)]).sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]!);
     expect(seen).toEqual([[4, 10], [4, 11], [5, 12]]);
     expect(Object.keys(rows[0]!)).toEqual(['_late_operator', '_late_operator_id', '_late_batch_id', '_late_watermark', '_late_event_time', '_late_reason', 'value', 'eventTime']);
   });
