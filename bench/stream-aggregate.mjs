@@ -130,7 +130,12 @@ async function streamingChild(variant) {
   await q.awaitTermination();
   const wallMs = performance.now() - t0;
   if (q.exception()) throw q.exception();
-  if (!dedup) for (const r of latest.values()) (checkN += r.n), (checkS += r.s);
+  if (!dedup) {
+    for (const r of latest.values()) {
+      checkN += r.n;
+      checkS += r.s;
+    }
+  }
   const progress = q.recentProgress;
   const ops = progress.map((p) => p.stateOperators[0]);
   const result = {
@@ -164,7 +169,10 @@ async function duckChild(threads) {
   }
   let checkN = 0n;
   let checkS = 0;
-  for (const g of groups) (checkN += BigInt(g.n)), (checkS += Number(g.s));
+  for (const g of groups) {
+    checkN += BigInt(g.n);
+    checkS += Number(g.s);
+  }
   times.sort((a, b) => a - b);
   console.log(JSON.stringify({ variant: `duckdb-${threads}`, wallMs: times[1], outRows: groups.length, checkN: String(checkN), checkS, maxRSS: process.resourceUsage().maxRSS * 1024 }));
 }
