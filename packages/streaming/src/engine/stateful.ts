@@ -31,6 +31,8 @@ export interface OperatorCounts {
   numRowsDroppedByWatermark: number;
   allUpdatesTimeMs: number;
   allRemovalsTimeMs: number;
+  /** Operator-specific custom metrics (Spark's, e.g. dedupe's `numDroppedDuplicateRows`), added to the store's. */
+  custom?: Record<string, number>;
 }
 
 /** What a stateful operator sees during one batch. */
@@ -122,7 +124,11 @@ export class StatefulRuntime {
     return this.operators.map((op) => {
       const store = this.#stores.get(op.node);
       const counts: StatefulOperatorCounts = this.#counts.get(op.node) ?? { numRowsUpdated: 0, numRowsRemoved: 0, numRowsDroppedByWatermark: 0, allUpdatesTimeMs: 0, allRemovalsTimeMs: 0 };
-      return stateOperatorProgress(op.name, store ? [store.metrics()] : [], counts, 1);
+      const p = stateOperatorProgress(op.name, store ? [store.metrics()] : [], counts, 1);
+      const custom = this.#counts.get(op.node)?.custom;
+      if (custom === undefined) return p;
+      const merged = { ...p.customMetrics, ...custom };
+      return { ...p, customMetrics: Object.fromEntries(Object.keys(merged).sort().map((k) => [k, merged[k]!])) };
     });
   }
 

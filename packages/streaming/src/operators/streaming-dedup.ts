@@ -42,6 +42,8 @@ export async function* streamingDedup(node: DedupNode, input: AsyncIterable<Reco
   const late = BigInt(state.lateEventsWatermarkMs) * 1000n;
   const evict = BigInt(state.evictionWatermarkMs) * 1000n;
   const lateText = new Date(state.lateEventsWatermarkMs).toISOString();
+  // Spark's custom metric: rows dropped because their key was already seen (late rows not included).
+  let duplicates = 0;
   const t0 = performance.now();
   for await (const batch of input) {
     const vecs = keyIndex.map((i) => Vec.fromArrow(batch.data.children[i]!, schema.fields[i]!.type));
@@ -60,7 +62,10 @@ export async function* streamingDedup(node: DedupNode, input: AsyncIterable<Reco
         continue;
       }
       const key = vecs.map((v) => v.get(r) as StateValue);
-      if (store.get(key) !== undefined) continue;
+      if (store.get(key) !== undefined) {
+        duplicates++;
+        continue;
+      }
       store.put(key, node.withinWatermark ? [time === undefined || time === null ? null : time + delayMicros] : []);
       counts.numRowsUpdated++;
       keep.push(r);
@@ -72,6 +77,7 @@ export async function* streamingDedup(node: DedupNode, input: AsyncIterable<Reco
     if (keep.length > 0) yield keep.length === batch.numRows ? batch : takeRows(batch, Int32Array.from(keep));
   }
   counts.allUpdatesTimeMs += performance.now() - t0;
+  counts.custom = { ...counts.custom, numDroppedDuplicateRows: (counts.custom?.numDroppedDuplicateRows ?? 0) + duplicates };
   if (etIndex < 0 || (!node.withinWatermark && etKey < 0)) return;
   const r0 = performance.now();
   for (const e of store.iterator()) {

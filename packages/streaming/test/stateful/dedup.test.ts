@@ -57,6 +57,32 @@ describe('streaming dropDuplicates', () => {
     }
   });
 
+  it('custom metric numDroppedDuplicateRows: duplicates dropped per batch, late rows not included (SPARK-35880)', async () => {
+    const input = memoryStream('k STRING, v INT');
+    const run = await new StatefulRun(input.toDF().dropDuplicates(['k']), { mode: 'append', checkpoint: `${tempDir()}/chk`, map: (r) => [r.k, r.v] }).start();
+    const add = (...p: [string, number][]) => () => input.addData(p.map(([k, v]) => ({ k, v })));
+    try {
+      expect((await run.step(add(['a', 1]))).custom('numDroppedDuplicateRows')).toEqual([0]);
+      expect((await run.step(add(['a', 2], ['b', 3]))).custom('numDroppedDuplicateRows')).toEqual([1]);
+      expect((await run.step(add(['a', 5], ['b', 2], ['c', 9]))).custom('numDroppedDuplicateRows')).toEqual([2]);
+    } finally {
+      await run.stop();
+    }
+    const input2 = memoryStream('value INT');
+    const df = input2.toDF().withColumn('eventTime', expr('timestamp_seconds(value)')).withWatermark('eventTime', '10 seconds').dropDuplicates();
+    const run2 = await new StatefulRun(df, { mode: 'append', checkpoint: `${tempDir()}/chk` }).start();
+    try {
+      const dropped = async (...v: number[]) => (await run2.step(() => input2.addData(values(...v)))).custom('numDroppedDuplicateRows');
+      expect(await dropped(...[1, 2, 3, 4, 5].flatMap(() => range(10, 15)))).toEqual([24]);
+      expect(await dropped(14)).toEqual([1]);
+      expect(await dropped(25)).toEqual([0]);
+      expect(await dropped(10)).toEqual([0]); // late, not a duplicate
+      expect(await dropped(26, 26)).toEqual([1]);
+    } finally {
+      await run2.stop();
+    }
+  });
+
   it('two deduplications: operator ids downstream first, as Spark numbers them', async () => {
     const input = memoryStream('k STRING, v INT');
     const run = await new StatefulRun(input.toDF().dropDuplicates().dropDuplicates(['k']), { mode: 'append', checkpoint: `${tempDir()}/chk`, map: (r) => [r.k, r.v] }).start();

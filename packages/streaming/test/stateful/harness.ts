@@ -19,6 +19,8 @@ export interface StepResult {
   /** Batches run since the previous step, and which of them had no input rows. */
   readonly batchIds: number[];
   readonly noDataBatches: number[];
+  /** A custom metric of each operator, summed over the batches since the previous step. */
+  custom(name: string): number[];
 }
 
 export interface RunSpec {
@@ -82,6 +84,7 @@ export class StatefulRun {
       dropped: sum((o) => o.numRowsDroppedByWatermark),
       batchIds: progress.map((p) => p.batchId),
       noDataBatches: progress.filter((p) => p.numInputRows === 0).map((p) => p.batchId),
+      custom: (name) => sum((o) => o.customMetrics[name] ?? 0),
     };
   }
 
