@@ -34,6 +34,8 @@ export { registerSink, type SinkSpec } from './sinks/create.js';
 export type { StreamSource, SourceProvider, ResolvedRelation, StreamContext, ResolveContext, ReadLimit } from './sources/source.js';
 export type { Sink, MicroBatch, SinkContext, SinkResult, OutputMode } from './sinks/sink.js';
 export type { ForeachBatchFunction } from './sinks/foreach-batch-sink.js';
+export { LATE_ROW_FIELDS, type LateRowsFunction, type LateRowsInfo } from './engine/late-rows.js';
+export { MULTIPLE_WATERMARK_POLICY } from './engine/micro-batch.js';
 export type { StreamingQueryProgress, StreamingQueryStatus, SourceProgress, SinkProgress, StateOperatorProgress } from './engine/progress.js';
 export type { TriggerSpec } from './engine/trigger.js';
 export { streams, addListener, type StreamingQueryListener, type QueryStartedEvent, type QueryProgressEvent, type QueryIdleEvent, type QueryTerminatedEvent } from './engine/listeners.js';

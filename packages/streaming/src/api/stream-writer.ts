@@ -16,6 +16,7 @@ import { analyze, type Analyzed } from '../plan/analyze.js';
 import { checkStreamingPlan } from '../plan/unsupported.js';
 import { createSink } from '../sinks/create.js';
 import type { ForeachBatchFunction } from '../sinks/foreach-batch-sink.js';
+import type { LateRowsFunction, LateRowsTarget } from '../engine/late-rows.js';
 import type { OutputMode } from '../sinks/sink.js';
 import { option } from '../sources/source.js';
 import type { DataFrame } from './dataframe.js';
@@ -31,6 +32,7 @@ interface WriterState {
   readonly queryName: string | null;
   readonly trigger: TriggerSpec | undefined;
   readonly foreachBatch: ForeachBatchFunction | undefined;
+  readonly onLateRows?: LateRowsFunction;
 }
 
 /** Batches of offsets and commits kept in the checkpoint (Spark's `spark.sql.streaming.minBatchesToRetain`). */
@@ -90,6 +92,17 @@ export class DataStreamWriter {
     return this.#with({ foreachBatch: fn, format: 'foreachBatch' });
   }
 
+  /**
+   * Beyond Spark: `fn(rows, info)` gets the rows stateful operators drop as late (with
+   * `_late_reason`, the operator, the batch id and the watermark) instead of losing them; at least
+   * once per batch, like foreachBatch. `.option('lateRowsPath', '<delta table>')` writes them to a
+   * Delta table exactly once instead (or as well). See engine/late-rows.ts.
+   */
+  onLateRows(fn: LateRowsFunction): DataStreamWriter {
+    if (typeof fn !== 'function') throw new DeltaError('INVALID_ARGUMENT', 'onLateRows takes a function (rows, info) => ...');
+    return this.#with({ onLateRows: fn });
+  }
+
   /** Starts the query writing to `path` (the Delta table or output folder; memory/console/foreachBatch need none). */
   async start(path?: string, options: { signal?: AbortSignal } = {}): Promise<StreamingQuery> {
     const session = this.#df.session;
@@ -132,6 +145,7 @@ export class DataStreamWriter {
         minBatchesToRetain: positiveInt(option(state.options, 'minBatchesToRetain'), DEFAULT_MIN_BATCHES_TO_RETAIN, 'minBatchesToRetain'),
         testDelayBeforeCommitLogMs: Number(option(state.options, 'deltakit.testing.delayBeforeCommitLogMs') ?? 0),
         options: state.options,
+        ...lateRowsTarget(state),
       },
       options.signal,
     );
@@ -141,6 +155,12 @@ export class DataStreamWriter {
   toTable(path: string, options: { signal?: AbortSignal } = {}): Promise<StreamingQuery> {
     return this.format('delta').start(path, options);
   }
+}
+
+function lateRowsTarget(state: WriterState): { lateRows?: LateRowsTarget } {
+  const path = option(state.options, 'lateRowsPath');
+  if ((path === undefined || path === '') && state.onLateRows === undefined) return {};
+  return { lateRows: { ...(path ? { path: tableRootFromUri(path) } : {}), ...(state.onLateRows ? { callback: state.onLateRows } : {}) } };
 }
 
 function checkpointLocation(state: WriterState): string {

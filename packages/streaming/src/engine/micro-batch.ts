@@ -23,6 +23,7 @@ import { isoTimestamp, offsetForProgress, rate, type SourceProgress, type Stream
 import { nextBatchTime, type Trigger } from './trigger.js';
 import { Sleeper } from './sleeper.js';
 import { StatefulRuntime, type StatefulOperator } from './stateful.js';
+import { LateRowsSink, type LateRowsTarget } from './late-rows.js';
 import { aggregateStateOperator } from '../operators/streaming-aggregate.js';
 import { dedupStateOperator } from '../operators/streaming-dedup.js';
 import { groupStateOperator } from '../operators/group-state.js';
@@ -56,6 +57,8 @@ export interface ExecutionSettings {
   readonly testDelayBeforeCommitLogMs?: number;
   /** The writer's options (state store settings are read from them). */
   readonly options?: Readonly<Record<string, string>>;
+  /** Where rows that stateful operators drop as late go (engine/late-rows.ts); none: dropped and counted only. */
+  readonly lateRows?: LateRowsTarget;
 }
 
 /** What the loop tells its query handle. */
@@ -80,12 +83,17 @@ export class MicroBatchExecution {
   #constructed = false;
   #watermarkMs = 0;
   readonly #stateful: StatefulRuntime;
-  /** Each watermark operator's own watermark in this run (Spark's WatermarkTracker): max event time seen minus its delay. */
-  readonly #operatorWatermarks = new Map<Analyzed, number>();
   /** The watermark of the batch before the current one: rows at or before it are late. */
   #lateWatermarkMs = 0;
   /** Start of the previous trigger that ran a batch, for inputRowsPerSecond (Spark's rule). */
   #lastBatchStartMs: number | undefined;
+  /** The plan's watermark operators, in plan order (Spark's WatermarkTracker indexes them so). */
+  readonly #watermarkNodes: readonly Analyzed[];
+  /** Each watermark operator's own watermark in this run (0 until it sees data); not checkpointed, as in Spark. */
+  readonly #operatorWatermarks = new Map<Analyzed, number>();
+  readonly #lateRows: LateRowsSink | undefined;
+  /** How the global watermark is chosen from the operators' (the checkpoint's choice wins on restart). */
+  #watermarkPolicy: WatermarkPolicy;
 
   constructor(settings: ExecutionSettings, events: ExecutionEvents) {
     this.#s = settings;
@@ -98,6 +106,9 @@ export class MicroBatchExecution {
     this.#available = new Array<string | undefined>(n).fill(undefined);
     this.#latest = new Array<string | undefined>(n).fill(undefined);
     this.#stateful = new StatefulRuntime(statefulOperators(settings.plan), this.#engine.store, settings.checkpoint, settings.options ?? {}, settings.session.logger);
+    this.#watermarkNodes = watermarkOperators(settings.plan);
+    this.#watermarkPolicy = watermarkPolicyOption(settings.options ?? {});
+    this.#lateRows = settings.lateRows === undefined ? undefined : new LateRowsSink(settings.lateRows, this.#engine, settings.queryId, settings.session.logger);
   }
 
   /** Releases the state stores. */
@@ -173,6 +184,9 @@ export class MicroBatchExecution {
     this.#batchId = latest;
     this.#available = [...seq.offsets];
     this.#meta = seq.metadata;
+    // Spark: the policy recorded in the checkpoint wins over the query's option; a checkpoint
+    // written before the option existed keeps the original behavior (min).
+    this.#watermarkPolicy = parseWatermarkPolicy(seq.metadata.conf[MULTIPLE_WATERMARK_POLICY] ?? 'min', `${MULTIPLE_WATERMARK_POLICY} in offsets/${latest}`);
     this.#watermarkMs = seq.metadata.batchWatermarkMs;
     if (latest > 0) {
       const prev = await this.#offsets.get(latest - 1);
@@ -216,7 +230,7 @@ export class MicroBatchExecution {
     if (!hasNew && !noDataBatch) return false;
     if (this.#batchId > 0) this.#lateWatermarkMs = this.#meta.batchWatermarkMs;
     this.#available = next;
-    this.#meta = { batchWatermarkMs: this.#watermarkMs, batchTimestampMs: this.#engine.clock.nowMs(), conf: { 'deltakit.streaming.stateFormatVersion': '1' } };
+    this.#meta = { batchWatermarkMs: this.#watermarkMs, batchTimestampMs: this.#engine.clock.nowMs(), conf: { 'deltakit.streaming.stateFormatVersion': '1', [MULTIPLE_WATERMARK_POLICY]: this.#watermarkPolicy } };
     const w = performance.now();
     if (!(await this.#offsets.add(this.#batchId, { metadata: this.#meta, offsets: this.#available }))) {
       throw new DeltaError(
@@ -233,6 +247,29 @@ export class MicroBatchExecution {
     }
     durations.walCommit = Math.round(performance.now() - w);
     return true;
+  }
+
+  /**
+   * The watermark after a batch (Spark's WatermarkTracker): each watermark operator that saw
+   * rows moves its own watermark to its max event time minus its delay (never back); an operator
+   * without rows yet counts as 0. The global watermark is the min (or, by policy, max) of those,
+   * and never moves back either.
+   */
+  #nextWatermark(stats: ReadonlyMap<Analyzed, EventTimeStats>): number {
+    if (this.#watermarkNodes.length === 0) return this.#watermarkMs;
+    for (const node of this.#watermarkNodes) {
+      const s = stats.get(node);
+      const prev = this.#operatorWatermarks.get(node);
+      if (s !== undefined && s.count > 0 && s.max !== undefined && node.kind === 'watermark') {
+        const candidate = Number(s.max / 1000n) - node.delayMs;
+        if (prev === undefined || candidate > prev) this.#operatorWatermarks.set(node, candidate);
+      } else if (prev === undefined) {
+        this.#operatorWatermarks.set(node, 0);
+      }
+    }
+    const values = [...this.#operatorWatermarks.values()];
+    const chosen = this.#watermarkPolicy === 'max' ? Math.max(...values) : Math.min(...values);
+    return Math.max(this.#watermarkMs, chosen);
   }
 
   #same(i: number, a: string, b: string): boolean {
@@ -280,10 +317,18 @@ export class MicroBatchExecution {
       // Stateful operators run once per batch: their output is computed here, the state committed
       // (version batchId + 1), and the sink gets the computed rows, however often it reads them.
       await this.#stateful.begin(batchId);
-      const statefulCtx: ExecContext = { ...ctx, stateful: this.#stateful.batch(batchId, this.#s.outputMode, this.#lateWatermarkMs, this.#meta.batchWatermarkMs) };
+      const stateful = this.#stateful.batch(batchId, this.#s.outputMode, this.#lateWatermarkMs, this.#meta.batchWatermarkMs, this.#lateRows !== undefined);
+      const statefulCtx: ExecContext = { ...ctx, stateful };
       const rows: RecordBatch[] = [];
       for await (const b of visibleOnly(plan, execute(plan, statefulCtx))) rows.push(b);
       await this.#stateful.commit();
+      // Late rows go out after the state commit and before the sink: a batch run again after a
+      // crash recomputes the same late rows from the same state version (the Delta target skips them by its app transaction).
+      if (stateful.late !== undefined && !stateful.late.isEmpty) {
+        const l = performance.now();
+        await this.#lateRows!.deliver(stateful.late, signal);
+        durations.lateRows = Math.round(performance.now() - l);
+      }
       batches = () => replay(rows);
     }
     const session = this.#s.session;
@@ -300,7 +345,7 @@ export class MicroBatchExecution {
     if (signal.aborted) return;
     if (this.#s.testDelayBeforeCommitLogMs) await new Promise((r) => setTimeout(r, this.#s.testDelayBeforeCommitLogMs));
     const batchWatermarkMs = this.#watermarkMs;
-    this.#watermarkMs = nextWatermark(this.#watermarkMs, stats, this.#operatorWatermarks);
+    this.#watermarkMs = this.#nextWatermark(stats);
     const c = performance.now();
     if (!(await this.#commits.add(batchId, this.#watermarkMs))) {
       throw new DeltaError('CONCURRENT_QUERY', `commits/${batchId} in ${this.#s.checkpoint} was written by another query: two queries are running on the same checkpoint. Stop one of them.`, { details: { checkpoint: this.#s.checkpoint, batchId } });
@@ -366,21 +411,32 @@ function statefulOperators(plan: Analyzed): StatefulOperator[] {
   return out;
 }
 
-/**
- * The watermark after a batch, as Spark's WatermarkTracker: each watermark operator keeps the
- * highest (max event time minus delay) it has seen in this run, updated from the batch's
- * statistics; the global watermark is the minimum over the operators that have seen data
- * (Spark's default multipleWatermarkPolicy), and never moves back below `current`.
- */
-function nextWatermark(current: number, stats: ReadonlyMap<Analyzed, EventTimeStats>, operators: Map<Analyzed, number>): number {
-  for (const [node, s] of stats) {
-    if (node.kind !== 'watermark' || s.max === undefined) continue;
-    const candidate = Number(s.max / 1000n) - node.delayMs;
-    const prev = operators.get(node);
-    if (prev === undefined || candidate > prev) operators.set(node, candidate);
-  }
-  if (operators.size === 0) return current;
-  return Math.max(current, Math.min(...operators.values()));
+/** Spark's `spark.sql.streaming.multipleWatermarkPolicy`: the global watermark is the min (default) or max of the operators'. */
+export const MULTIPLE_WATERMARK_POLICY = 'spark.sql.streaming.multipleWatermarkPolicy';
+export type WatermarkPolicy = 'min' | 'max';
+
+function parseWatermarkPolicy(text: string, where: string): WatermarkPolicy {
+  const v = text.trim().toLowerCase();
+  if (v === 'min' || v === 'max') return v;
+  throw new DeltaError('INVALID_ARGUMENT', `${where} is '${text}': valid values are 'min' and 'max'. 'min' (the default) keeps the global watermark at the slowest input's; 'max' follows the fastest and drops more data as late.`);
+}
+
+function watermarkPolicyOption(options: Readonly<Record<string, string>>): WatermarkPolicy {
+  const raw = options[MULTIPLE_WATERMARK_POLICY] ?? options.multipleWatermarkPolicy;
+  return raw === undefined ? 'min' : parseWatermarkPolicy(raw, `Option ${MULTIPLE_WATERMARK_POLICY}`);
+}
+
+/** The watermark operators of a plan in pre-order. */
+function watermarkOperators(plan: Analyzed): Analyzed[] {
+  const out: Analyzed[] = [];
+  const walk = (n: Analyzed) => {
+    if (n.kind === 'watermark') out.push(n);
+    if (n.kind === 'scan') return;
+    const kids = n.kind === 'union' ? n.children : n.kind === 'join' ? [n.left, n.right] : [n.child];
+    for (const k of kids) walk(k);
+  };
+  walk(plan);
+  return out;
 }
 
 /** Spark's progress eventTime: avg/max/min of the batch's event times and the batch's watermark. */

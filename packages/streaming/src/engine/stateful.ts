@@ -15,6 +15,7 @@ import type { Logger } from '../util/logger.js';
 import type { ObjectStore } from '@deltakit/core';
 import type { StateOperatorProgress } from './progress.js';
 import { nextTimeoutMs } from '../operators/group-state.js';
+import { LateRowsCollector } from './late-rows.js';
 
 /** A stateful operator as the runtime knows it: its plan node, Spark's name, and its state schemas. */
 export interface StatefulOperator {
@@ -31,6 +32,8 @@ export interface OperatorCounts {
   numRowsDroppedByWatermark: number;
   allUpdatesTimeMs: number;
   allRemovalsTimeMs: number;
+  /** Operator-specific custom metrics (Spark's, e.g. dedupe's `numDroppedDuplicateRows`), added to the store's. */
+  custom?: Record<string, number>;
 }
 
 /** What a stateful operator sees during one batch. */
@@ -43,6 +46,8 @@ export interface StatefulBatch {
   readonly evictionWatermarkMs: number;
   store(node: Analyzed): StateStore;
   counts(node: Analyzed): OperatorCounts;
+  /** Where operators hand the rows they drop as late; present only when the query has a late-rows target. */
+  readonly late?: LateRowsCollector;
 }
 
 export class StatefulRuntime {
@@ -89,10 +94,13 @@ export class StatefulRuntime {
     }
   }
 
-  batch(batchId: number, outputMode: OutputMode, lateEventsWatermarkMs: number, evictionWatermarkMs: number): StatefulBatch {
+  /** The operators' view of batch `batchId`; `collectLate` gives it a late-rows collector. */
+  batch(batchId: number, outputMode: OutputMode, lateEventsWatermarkMs: number, evictionWatermarkMs: number, collectLate = false): StatefulBatch {
     const stores = this.#stores;
     const counts = this.#counts;
+    const late = collectLate ? new LateRowsCollector(batchId, lateEventsWatermarkMs, (node) => this.#operatorOf(node)) : undefined;
     return {
+      ...(late ? { late } : {}),
       batchId,
       outputMode,
       lateEventsWatermarkMs,
@@ -100,6 +108,11 @@ export class StatefulRuntime {
       store: (node) => stores.get(node)!,
       counts: (node) => counts.get(node)!,
     };
+  }
+
+  #operatorOf(node: Analyzed): { id: number; name: string } {
+    const id = this.operators.findIndex((o) => o.node === node);
+    return { id, name: this.operators[id]?.name ?? node.kind };
   }
 
   /** Commits every store (version batchId + 1), and notes the earliest pending processing-time timeout. */
@@ -125,7 +138,11 @@ export class StatefulRuntime {
     return this.operators.map((op) => {
       const store = this.#stores.get(op.node);
       const counts: StatefulOperatorCounts = this.#counts.get(op.node) ?? { numRowsUpdated: 0, numRowsRemoved: 0, numRowsDroppedByWatermark: 0, allUpdatesTimeMs: 0, allRemovalsTimeMs: 0 };
-      return stateOperatorProgress(op.name, store ? [store.metrics()] : [], counts, 1);
+      const p = stateOperatorProgress(op.name, store ? [store.metrics()] : [], counts, 1);
+      const custom = this.#counts.get(op.node)?.custom;
+      if (custom === undefined) return p;
+      const merged = { ...p.customMetrics, ...custom };
+      return { ...p, customMetrics: Object.fromEntries(Object.keys(merged).sort().map((k) => [k, merged[k]!])) };
     });
   }
 

@@ -29,6 +29,11 @@ export class HashAggregation {
   readonly #keys: ReturnType<typeof compileExpression>[];
   readonly #args: ReturnType<typeof compileExpression>[][];
   #groups = new Int32Array(0);
+  /**
+   * Called after each grouping pass with every row's group id (-1 for rows a sliding window pass
+   * leaves out); the streaming aggregation uses it to find the input rows of late groups.
+   */
+  observe: ((batch: RecordBatch, groups: Int32Array, rows: number) => void) | undefined;
 
   constructor(readonly node: AggregateNode, ctx: Pick<ExecContext, 'timeZone' | 'nowMicros'>) {
     const bindOptions = { timeZone: ctx.timeZone, currentTimestampMicros: ctx.nowMicros };
@@ -52,6 +57,7 @@ export class HashAggregation {
       w < 0 ? [{ keys, mask: null }] : windowPasses(this.node.keys[w]!.window!, keys[w]!, n).map((p) => ({ keys: keys.map((k, i) => (i === w ? p.starts : k)), mask: p.mask }));
     for (const pass of passes) {
       this.table.assign(pass.keys, n, pass.mask, groups);
+      this.observe?.(batch, groups, n);
       for (let i = 0; i < this.accumulators.length; i++) {
         const acc = this.accumulators[i]!;
         acc.grow(this.table.size);

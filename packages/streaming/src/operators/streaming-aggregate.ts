@@ -7,8 +7,10 @@
  * - update: the groups this batch changed, then groups older than the watermark are evicted;
  * - append: groups whose event time (a window's end, or the event-time key) is at or before the
  *   eviction watermark are emitted once and evicted.
- * With an event-time key, rows of groups already at or before the late-events watermark are
- * dropped and counted (numRowsDroppedByWatermark), as Spark drops late data.
+ * With an event-time key, in append and update modes, the partial aggregate of a group already at
+ * or before the late-events watermark is dropped and counted (numRowsDroppedByWatermark counts
+ * groups, as Spark counts the partial-aggregate rows it drops); its input rows go to the
+ * late-rows target when the query has one. Complete mode keeps every group and drops nothing.
  */
 import { deltaToArrowSchema, struct, type DataType, type StructType } from '@deltakit/core';
 import { Vec, vecToArrow } from '@deltakit/core/internal';
@@ -26,7 +28,6 @@ import { windowStructs } from './window-time.js';
 type AggregateNode = Extract<Analyzed, { kind: 'aggregate' }>;
 
 const STRING: DataType = { kind: 'primitive', name: 'string' };
-const LONG: DataType = { kind: 'primitive', name: 'long' };
 
 /** The state schemas of a streaming aggregation: its keys, and one JSON text column per aggregate. */
 export function aggregateStateOperator(node: AggregateNode): StatefulOperator {
@@ -57,12 +58,13 @@ export async function* streamingAggregate(node: AggregateNode, input: AsyncItera
   const store = state.store(node);
   const counts = state.counts(node);
   const et = eventTimeKey(node);
-  const late = BigInt(state.lateEventsWatermarkMs) * 1000n;
+  // Complete mode neither drops late rows nor evicts (Spark's StateStoreSaveExec): its result is every group.
+  const late = state.outputMode === 'complete' ? -(2n ** 63n) : BigInt(state.lateEventsWatermarkMs) * 1000n;
   const evict = BigInt(state.evictionWatermarkMs) * 1000n;
-  // The batch's partial aggregates, plus a row count per group (for rows dropped as late).
-  const rowsSpec = { name: '__rows', spec: { kind: 'count' as const, argType: undefined, resultType: LONG }, args: [] };
-  const batchNode: AggregateNode = { ...node, aggregates: [...node.aggregates, rowsSpec], schema: struct([...node.schema.fields, { name: '__rows', type: LONG, nullable: true, metadata: {} }]) };
-  const agg = new HashAggregation(batchNode, ctx);
+  const agg = new HashAggregation(node, ctx);
+  // With a late-rows target, each row's group per grouping pass, to find the rows of late groups.
+  const passes: { batch: RecordBatch; groups: Int32Array }[] = [];
+  if (state.late !== undefined && et !== undefined) agg.observe = (batch, groups, rows) => passes.push({ batch, groups: groups.slice(0, rows) });
   for await (const b of input) agg.update(b);
   const n = agg.table.size;
   const keyVecs = agg.table.keyVecs().map((v, i) => {
@@ -71,14 +73,16 @@ export async function* streamingAggregate(node: AggregateNode, input: AsyncItera
   });
   const accs = agg.accumulators;
   for (const a of accs) a.grow(n);
-  const rowCounts = accs.at(-1)!.finish(n);
   const updated: { key: StateRow; value: StateRow }[] = [];
+  const lateGroups = new Map<number, { time: bigint; key: StateRow }>();
   const t0 = performance.now();
   for (let g = 0; g < n; g++) {
     const key = keyVecs.map((v) => v.get(g) as StateValue);
     const time = keyTime(key, et);
     if (time !== undefined && time <= late) {
-      counts.numRowsDroppedByWatermark += Number(rowCounts.get(g) as bigint);
+      // Spark drops the late partial aggregate of a group (one row per group and partition) and counts it.
+      counts.numRowsDroppedByWatermark++;
+      lateGroups.set(g, { time, key });
       continue;
     }
     const existing = store.get(key);
@@ -91,6 +95,7 @@ export async function* streamingAggregate(node: AggregateNode, input: AsyncItera
     updated.push({ key, value });
   }
   counts.allUpdatesTimeMs += performance.now() - t0;
+  if (state.late !== undefined && lateGroups.size > 0) reportLateRows(node, et!, passes, lateGroups, state);
 
   const out: { key: StateRow; value: StateRow }[] = [];
   const r0 = performance.now();
@@ -120,6 +125,32 @@ export async function* streamingAggregate(node: AggregateNode, input: AsyncItera
   counts.allRemovalsTimeMs += performance.now() - r0;
   yield* outputBatches(node, out);
 }
+
+/** Hands the input rows of late groups to the late-rows collector, with the reason. */
+function reportLateRows(node: AggregateNode, et: { index: number; window: boolean }, passes: readonly { batch: RecordBatch; groups: Int32Array }[], lateGroups: ReadonlyMap<number, { time: bigint; key: StateRow }>, state: StatefulBatch): void {
+  const wm = isoMicros(BigInt(state.lateEventsWatermarkMs) * 1000n);
+  const keyName = node.keys[et.index]!.name;
+  for (const { batch, groups } of passes) {
+    const indices: number[] = [];
+    const times: bigint[] = [];
+    const reasons: string[] = [];
+    for (let r = 0; r < groups.length; r++) {
+      const g = lateGroups.get(groups[r]!);
+      if (g === undefined) continue;
+      indices.push(r);
+      times.push(g.time);
+      if (et.window) {
+        const w = g.key[et.index] as { readonly values: readonly StateValue[] };
+        reasons.push(`late: window [${isoMicros(w.values[0] as bigint)}, ${isoMicros(w.values[1] as bigint)}) of '${keyName}' ends at or before the watermark ${wm}; its aggregate was already final`);
+      } else {
+        reasons.push(`late: event time '${keyName}' ${isoMicros(g.time)} is at or before the watermark ${wm}`);
+      }
+    }
+    state.late!.add(node, node.child.schema, batch, indices, times, reasons);
+  }
+}
+
+const isoMicros = (micros: bigint): string => new Date(Number(micros / 1000n)).toISOString();
 
 /** Rows of (key, saved states) as batches of the aggregate's schema. */
 function* outputBatches(node: AggregateNode, entries: readonly { key: StateRow; value: StateRow }[]): Generator<RecordBatch> {

@@ -1,9 +1,11 @@
 /**
  * Streaming deduplication, as Spark's StreamingDeduplicateExec and
  * StreamingDeduplicateWithinWatermarkExec:
- * - `dropDuplicates(cols)`: the first row of each key is emitted and its key kept; with an
- *   event-time column among the keys, rows at or before the late-events watermark are dropped
- *   and keys at or before the eviction watermark are evicted; without one, keys are kept forever.
+ * - `dropDuplicates(cols)`: the first row of each key is emitted and its key kept. With a
+ *   watermark, rows whose event-time column (key or not, as Spark's data predicate over the
+ *   child's output) is at or before the late-events watermark are dropped; keys are evicted
+ *   when the watermark passes them only if the event-time column is among the keys, and kept
+ *   forever otherwise.
  * - `dropDuplicatesWithinWatermark(cols)`: the key is kept until the watermark passes the first
  *   row's event time plus the watermark delay; rows at or before the late-events watermark are
  *   dropped. Needs a watermark (checked at start).
@@ -32,35 +34,52 @@ export async function* streamingDedup(node: DedupNode, input: AsyncIterable<Reco
   const eventTime = eventTimeColumns(node.child);
   const schema = node.child.schema;
   const keyIndex = node.columns.map((c) => schema.fields.findIndex((f) => f.name === c));
-  // The event-time column: among the keys for dropDuplicates, anywhere in the row for WithinWatermark.
-  const etName = [...eventTime.keys()].find((c) => (node.withinWatermark ? schema.fields.some((f) => f.name === c) : node.columns.includes(c)));
+  // The event-time column of the input (late rows are dropped by it), and whether it is a key (state is evicted by it).
+  const etName = [...eventTime.keys()].find((c) => schema.fields.some((f) => f.name === c));
   const etIndex = etName === undefined ? -1 : schema.fields.findIndex((f) => f.name === etName);
+  const etKey = etName === undefined ? -1 : node.columns.indexOf(etName);
   const delayMicros = etName === undefined ? 0n : BigInt(eventTime.get(etName)!) * 1000n;
   const late = BigInt(state.lateEventsWatermarkMs) * 1000n;
   const evict = BigInt(state.evictionWatermarkMs) * 1000n;
+  const lateText = new Date(state.lateEventsWatermarkMs).toISOString();
+  // Spark's custom metric: rows dropped because their key was already seen (late rows not included).
+  let duplicates = 0;
   const t0 = performance.now();
   for await (const batch of input) {
     const vecs = keyIndex.map((i) => Vec.fromArrow(batch.data.children[i]!, schema.fields[i]!.type));
     const et = etIndex < 0 ? undefined : Vec.fromArrow(batch.data.children[etIndex]!, schema.fields[etIndex]!.type);
     const keep: number[] = [];
+    const dropped: number[] = [];
+    const droppedTimes: bigint[] = [];
     for (let r = 0; r < batch.numRows; r++) {
       const time = et === undefined ? undefined : (et.get(r) as bigint | null);
       if (time !== undefined && time !== null && time <= late) {
         counts.numRowsDroppedByWatermark++;
+        if (state.late !== undefined) {
+          dropped.push(r);
+          droppedTimes.push(time);
+        }
         continue;
       }
       const key = vecs.map((v) => v.get(r) as StateValue);
-      if (store.get(key) !== undefined) continue;
+      if (store.get(key) !== undefined) {
+        duplicates++;
+        continue;
+      }
       store.put(key, node.withinWatermark ? [time === undefined || time === null ? null : time + delayMicros] : []);
       counts.numRowsUpdated++;
       keep.push(r);
     }
+    if (dropped.length > 0) {
+      const reasons = droppedTimes.map((t) => `late: event time '${etName}' ${new Date(Number(t / 1000n)).toISOString()} is at or before the watermark ${lateText}`);
+      state.late!.add(node, schema, batch, dropped, droppedTimes, reasons);
+    }
     if (keep.length > 0) yield keep.length === batch.numRows ? batch : takeRows(batch, Int32Array.from(keep));
   }
   counts.allUpdatesTimeMs += performance.now() - t0;
-  if (etIndex < 0) return;
+  counts.custom = { ...counts.custom, numDroppedDuplicateRows: (counts.custom?.numDroppedDuplicateRows ?? 0) + duplicates };
+  if (etIndex < 0 || (!node.withinWatermark && etKey < 0)) return;
   const r0 = performance.now();
-  const etKey = node.columns.indexOf(etName!);
   for (const e of store.iterator()) {
     const expires = node.withinWatermark ? (e.value[0] as bigint | null) : (e.key[etKey] as bigint | null);
     if (expires !== null && expires !== undefined && expires <= evict) {
