@@ -68,9 +68,10 @@ export type Expr =
    * A function call by name (lower case), including the SQL forms the parser maps to functions:
    * `LIKE` → `like(arg, pattern[, escape])`, `RLIKE`/`REGEXP` → `rlike`, `IF` → `if`,
    * `COALESCE`, `NULLIF`, `NVL`, string concatenation `||` → `concat`, `EXTRACT(f FROM x)` → the
-   * field's function. `star` is true for `f(*)`.
+   * field's function. `star` is true for `f(*)`; `distinct` for an aggregate's `f(DISTINCT x)`
+   * (parsed everywhere, only aggregate queries accept it; the binder refuses it).
    */
-  | { readonly kind: 'call'; readonly name: string; readonly args: readonly Expr[]; readonly star?: boolean; readonly span?: Span }
+  | { readonly kind: 'call'; readonly name: string; readonly args: readonly Expr[]; readonly star?: boolean; readonly distinct?: boolean; readonly span?: Span }
   /** `CAST(arg AS type)`; `TRY_CAST` has `mode: 'try'` (same result as Spark's non-ANSI CAST). */
   | { readonly kind: 'cast'; readonly arg: Expr; readonly to: DataType; readonly mode?: 'cast' | 'try'; readonly span?: Span }
   /** `CASE [operand] WHEN … THEN … [ELSE …] END`; with an operand each `when` is compared to it. */

@@ -120,7 +120,10 @@ class Binder {
       in: (i) => this.inList(this.bind(i.arg), i.list.map((x) => this.bind(x)), i.negated, i.span),
       arith: (a) => this.arithmetic(a.op, a.left, a.right, a.span),
       negate: (n) => this.call('negative', [this.bind(n.arg)], n.span),
-      call: (c) => this.call(c.name, c.args.map((x) => this.bind(x)), c.span, c.star),
+      call: (c) => {
+        if (c.distinct) this.error('UNSUPPORTED_OPERATION', `DISTINCT inside ${c.name}(…) is only allowed in aggregate queries (SELECT … GROUP BY, or groupBy().agg())`, c.span, { function: c.name });
+        return this.call(c.name, c.args.map((x) => this.bind(x)), c.span, c.star);
+      },
       cast: (c) => this.cast(this.bind(c.arg), c.to, c.span, true),
       case: (c) => this.caseWhen(c, c.span),
       field: (f) => this.field(this.bind(f.arg), f.name, f.span),

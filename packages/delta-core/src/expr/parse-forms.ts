@@ -112,14 +112,17 @@ function parseFunctionCall(p: ExpressionParser, name: string): Expr {
   p.expectOp('(');
   let args: Expr[];
   let star = false;
+  let distinct = false;
   if (p.isOp('*') && p.isOp(')', p.peek())) {
     p.advance();
     p.advance();
     args = [];
     star = true;
   } else {
-    if (p.isKeyword('DISTINCT')) throw p.error(p.token.pos, `DISTINCT inside ${name}(…) is not supported (aggregate functions are not available here)`);
-    if (p.isKeyword('ALL') && !p.isOp(',', p.peek()) && !p.isOp(')', p.peek())) p.advance();
+    if (p.isKeyword('DISTINCT') && !p.isOp(',', p.peek()) && !p.isOp(')', p.peek())) {
+      p.advance();
+      distinct = true;
+    } else if (p.isKeyword('ALL') && !p.isOp(',', p.peek()) && !p.isOp(')', p.peek())) p.advance();
     args = [];
     if (!p.isOp(')')) do args.push(argument(p, name));
     while (p.acceptOp(','));
@@ -134,7 +137,7 @@ function parseFunctionCall(p: ExpressionParser, name: string): Expr {
     args = [p.make(lit(unit.path[0]!.toUpperCase()), unit.span![0], unit.span![1]), args[1]!, args[2]!];
     name = unitCall;
   }
-  return p.make(star ? { kind: 'call', name, args, star } : { kind: 'call', name, args }, start);
+  return p.make(star ? { kind: 'call', name, args, star } : distinct ? { kind: 'call', name, args, distinct } : { kind: 'call', name, args }, start);
 }
 
 /** An unquoted one-part column named like a datetime unit (`DAY`), as Spark's `datetimeUnit`. */

@@ -22,7 +22,7 @@ export function printExpr(e: Expr): string {
     in: (i) => `(${printExpr(i.arg)} ${i.negated ? 'NOT ' : ''}IN (${i.list.map(printExpr).join(', ')}))`,
     arith: (a) => `(${printExpr(a.left)} ${a.op === 'div' ? 'DIV' : a.op} ${printExpr(a.right)})`,
     negate: (n) => `(- ${printExpr(n.arg)})`,
-    call: (c) => `${quoteName(c.name)}(${c.star ? '*' : c.args.map(printExpr).join(', ')})`,
+    call: (c) => `${quoteName(c.name)}(${c.star ? '*' : (c.distinct ? 'DISTINCT ' : '') + c.args.map(printExpr).join(', ')})`,
     cast: (c) => `${c.mode === 'try' ? 'TRY_CAST' : 'CAST'}(${printExpr(c.arg)} AS ${sqlType(c.to)})`,
     case: (c) =>
       `CASE${c.operand ? ' ' + printExpr(c.operand) : ''}${c.branches.map((b) => ` WHEN ${printExpr(b.when)} THEN ${printExpr(b.then)}`).join('')}${

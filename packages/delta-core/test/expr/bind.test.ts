@@ -116,6 +116,8 @@ describe('bindPredicate', () => {
     expect(fails(cmp('=', call('nosuch', col('id')), lit(1n)))).toBe('UNKNOWN_FUNCTION');
     expect(fails(cmp('=', call('coalesce'), lit(1n)))).toBe('WRONG_ARGUMENT_COUNT');
     expect(fails(cmp('=', call('coalesce', col('id'), col('d')), lit(1n)))).toBe('TYPE_MISMATCH');
+    expect(fails(cmp('=', { kind: 'call', name: 'abs', args: [col('id')], distinct: true }, lit(1n)))).toBe('UNSUPPORTED_OPERATION');
+    expect(bindError('abs(DISTINCT id) = 1').message).toMatch(/DISTINCT inside abs\(…\) is only allowed in aggregate queries/);
   });
 });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { and, arith, call, caseWhen, cast, cmp, col, fieldOf, inList, isNotNull, isNull, lit, negate, not, or, subscript, type Expr } from '../../src/expr/ast.js';
 import { parseExpression, parsePredicate } from '../../src/expr/parse.js';
+import { printExpr } from '../../src/expr/print.js';
 import { isDeltaError } from '../../src/errors.js';
 import { primitive } from '../../src/schema/types.js';
 import { argsOf, failureOf, parse } from './parse-helpers.js';
@@ -23,6 +24,14 @@ describe('parsePredicate', () => {
     expect(parse('x >= 1e3')).toEqual(cmp('>=', col('x'), lit(1000)));
     expect(parse("s = 'it''s'")).toEqual(cmp('=', col('s'), lit("it's")));
     expect(parse('b = TRUE OR b IS NULL')).toEqual(or(cmp('=', col('b'), lit(true)), isNull(col('b'))));
+  });
+
+  it('parses DISTINCT inside a call (aggregates), and prints it back', () => {
+    const e = parseExpression('count(DISTINCT a) + count(ALL b)');
+    expect(JSON.parse(JSON.stringify(e, (k, v) => (k === 'span' ? undefined : v)))).toEqual(
+      arith('+', { kind: 'call', name: 'count', args: [col('a')], distinct: true }, call('count', col('b'))),
+    );
+    expect(printExpr(parseExpression('count(DISTINCT a, b)'))).toBe('count(DISTINCT a, b)');
   });
 
   it('gives AND precedence over OR, and NOT over AND', () => {

@@ -288,4 +288,78 @@ export type MaintenanceStatement = OptimizeStatement | VacuumStatement | Restore
 
 export type DmlStatement = DeleteStatement | UpdateStatement | MergeStatement;
 
-export type Statement = DmlStatement | MaintenanceStatement;
+// ---- queries ----------------------------------------------------------------------------------
+
+/** Which snapshot of a Delta table a query reads: `VERSION AS OF n` or `TIMESTAMP AS OF '…'` (text as written). */
+export type TimeTravel = { readonly version: number } | { readonly timestamp: string };
+
+/** A `table_changes` bound: a version, or timestamp text as written. */
+export type ChangeBound = { readonly version: number } | { readonly timestamp: string };
+
+/** One relation of FROM. `alias` names it for qualified references (`t.id`). */
+export type FromItem =
+  /** ``delta.`path` [VERSION AS OF n | TIMESTAMP AS OF 't'] [[AS] t]``, ``parquet.`path` ``, ``json.`path` ``, ``csv.`path` ``. */
+  | { readonly kind: 'table'; readonly table: TableRef; readonly timeTravel?: TimeTravel; readonly alias?: string; readonly span: Span }
+  /** `table_changes('path', start[, end]) [[AS] t]`: the change data feed of a Delta table. */
+  | { readonly kind: 'tableChanges'; readonly path: string; readonly start: ChangeBound; readonly end?: ChangeBound; readonly alias?: string; readonly span: Span }
+  /** `(SELECT …) [AS] s`. */
+  | { readonly kind: 'subquery'; readonly query: Query; readonly alias?: string; readonly span: Span }
+  /** `left [INNER | LEFT [OUTER] | RIGHT [OUTER] | FULL [OUTER] | LEFT SEMI | LEFT ANTI | CROSS] JOIN right [ON cond | USING (c, …)]`; `a, b` is a cross join. */
+  | { readonly kind: 'join'; readonly type: SqlJoinType; readonly left: FromItem; readonly right: FromItem; readonly on?: Expr; readonly using?: readonly string[]; readonly span: Span };
+
+export type SqlJoinType = 'inner' | 'left' | 'right' | 'full' | 'semi' | 'anti' | 'cross';
+
+/** One output of the select list: `*`, `t.*`, or an expression with an optional alias. */
+export type SelectItem =
+  | { readonly kind: 'star'; readonly qualifier?: string; readonly span: Span }
+  | { readonly kind: 'expr'; readonly expr: Expr; readonly alias?: string; readonly span: Span };
+
+/** An ORDER BY key; `nullsFirst` is absent when not written (Spark: nulls first ascending, last descending). */
+export interface SortItem {
+  readonly expr: Expr;
+  readonly ascending: boolean;
+  readonly nullsFirst?: boolean;
+  readonly span: Span;
+}
+
+/** `SELECT [DISTINCT] items [FROM …] [WHERE …] [GROUP BY …] [HAVING …]`. */
+export interface SelectCore {
+  readonly kind: 'core';
+  readonly distinct: boolean;
+  readonly items: readonly SelectItem[];
+  readonly from?: FromItem;
+  readonly where?: Expr;
+  readonly groupBy: readonly Expr[];
+  readonly having?: Expr;
+  readonly span: Span;
+}
+
+/** `a UNION [ALL | DISTINCT] b` (left-associative). */
+export interface SetOperation {
+  readonly kind: 'union';
+  /** False for `UNION` / `UNION DISTINCT` (duplicates removed), true for `UNION ALL`. */
+  readonly all: boolean;
+  readonly left: QueryBody;
+  readonly right: QueryBody;
+  readonly span: Span;
+}
+
+export type QueryBody = SelectCore | SetOperation | Query;
+
+/** A query: a body, then ORDER BY and LIMIT over its result. */
+export interface Query {
+  readonly kind: 'query';
+  readonly body: QueryBody;
+  readonly orderBy: readonly SortItem[];
+  readonly limit?: number;
+  readonly span: Span;
+}
+
+/** A `SELECT` query (run by `@deltakit/streaming`'s `sql()` and `deltakit sql`; `executeSql` refuses it). */
+export interface SelectStatement {
+  readonly kind: 'select';
+  readonly query: Query;
+  readonly span: Span;
+}
+
+export type Statement = DmlStatement | MaintenanceStatement | SelectStatement;

@@ -89,6 +89,8 @@ class Runner {
         return this.update(s);
       case 'merge':
         return this.merge(s);
+      case 'select':
+        throw new DeltaError('UNSUPPORTED_OPERATION', "executeSql runs statements that change or describe tables; a SELECT query returns rows: run it with @deltakit/streaming's sql(text) (a DataFrame) or `deltakit sql`.", { details: { statement: 'select' } });
       default:
         return runMaintenance(s, {
           table: (ref) => this.table(ref, undefined),

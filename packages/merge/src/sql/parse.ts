@@ -13,10 +13,11 @@ import type {
 import { parseAlterTable } from './parse-alter.js';
 import { columnName, describe, tableRef } from './parse-common.js';
 import { parseDescribe, parseOptimize, parseRestore, parseVacuum } from './parse-maintenance.js';
+import { parseSelect } from './parse-select.js';
 
 /**
- * Parses one statement in Spark / Delta SQL syntax, with an optional trailing `;`: DML
- * (`DELETE FROM`, `UPDATE`, `MERGE INTO`) and table maintenance (`OPTIMIZE`, `VACUUM`, `RESTORE`,
+ * Parses one statement in Spark / Delta SQL syntax, with an optional trailing `;`: queries
+ * (`SELECT`, see parse-select.ts), DML (`DELETE FROM`, `UPDATE`, `MERGE INTO`) and table maintenance (`OPTIMIZE`, `VACUUM`, `RESTORE`,
  * `ALTER TABLE`, `DESCRIBE DETAIL`, `DESCRIBE HISTORY`; see parse-maintenance.ts and
  * parse-alter.ts). Keywords are case-insensitive; expressions use the core expression grammar
  * (`options.timeZone` is the session zone of zone-less TIMESTAMP literals), types the core DDL
@@ -40,7 +41,7 @@ export function parseStatement(text: string, options: ParseOptions = {}): Statem
 /** Spark's strict non-reserved words: never a bare table alias. */
 const NOT_ALIASES = new Set(['ANTI', 'CROSS', 'EXCEPT', 'FULL', 'INNER', 'INTERSECT', 'JOIN', 'LATERAL', 'LEFT', 'MINUS', 'NATURAL', 'ON', 'RIGHT', 'SEMI', 'UNION', 'USING', 'WHERE', 'SET', 'WHEN']);
 /** Statements of Spark / Delta SQL that deltakit does not run (refused by name rather than as a syntax error). */
-const UNSUPPORTED = /^(SELECT|INSERT|CREATE|DROP|TRUNCATE|REPLACE|REORG|CONVERT|GENERATE|SHOW|ANALYZE|CACHE|UNCACHE|REFRESH|MSCK|REPAIR|USE|SET|RESET|EXPLAIN|COMMENT|LOAD|VALUES|TABLE|FROM)$/i;
+const UNSUPPORTED = /^(INSERT|CREATE|DROP|TRUNCATE|REPLACE|REORG|CONVERT|GENERATE|SHOW|ANALYZE|CACHE|UNCACHE|REFRESH|MSCK|REPAIR|USE|SET|RESET|EXPLAIN|COMMENT|LOAD|VALUES|TABLE|FROM)$/i;
 const GROUPS = ['WHEN MATCHED', 'WHEN NOT MATCHED', 'WHEN NOT MATCHED BY SOURCE'] as const;
 type Group = 0 | 1 | 2;
 
@@ -58,11 +59,12 @@ class StatementParser {
     if (p.isKeyword('RESTORE')) return parseRestore(p);
     if (p.isKeyword('ALTER')) return parseAlterTable(p);
     if (p.isKeyword('DESCRIBE') || p.isKeyword('DESC')) return parseDescribe(p);
+    if (p.isKeyword('SELECT') || (p.isOp('(') && (p.isKeyword('SELECT', p.peek()) || p.isOp('(', p.peek())))) return parseSelect(p);
     if (p.isKeyword('WITH')) throw p.error(t.pos, 'WITH (common table expressions) is not supported; write the source rows to a table or files and MERGE from them');
     if (t.kind === 'ident' && !t.quoted && UNSUPPORTED.test(t.text)) {
-      throw p.error(t.pos, `${t.text.toUpperCase()} statements are not supported here; the statements are DELETE FROM, UPDATE, MERGE INTO, OPTIMIZE, VACUUM, RESTORE, ALTER TABLE, DESCRIBE DETAIL and DESCRIBE HISTORY`);
+      throw p.error(t.pos, `${t.text.toUpperCase()} statements are not supported here; the statements are SELECT, DELETE FROM, UPDATE, MERGE INTO, OPTIMIZE, VACUUM, RESTORE, ALTER TABLE, DESCRIBE DETAIL and DESCRIBE HISTORY`);
     }
-    return p.fail('DELETE, UPDATE, MERGE, OPTIMIZE, VACUUM, RESTORE, ALTER TABLE or DESCRIBE');
+    return p.fail('SELECT, DELETE, UPDATE, MERGE, OPTIMIZE, VACUUM, RESTORE, ALTER TABLE or DESCRIBE');
   }
 
   private delete(): Statement {

@@ -1,5 +1,5 @@
 import { DeltaError, printExpr, type DataType } from '@deltakit/core';
-import type { Assignment, ColumnChange, ColumnDefinition, ColumnName, ColumnPosition, MaintenanceStatement, MergeClause, Statement, TableRef } from './ast.js';
+import type { Assignment, ChangeBound, ColumnChange, ColumnDefinition, ColumnName, ColumnPosition, FromItem, MaintenanceStatement, MergeClause, Query, QueryBody, SelectItem, Statement, TableRef } from './ast.js';
 
 /**
  * SQL text of a statement (for `commitInfo` and messages), in the syntax {@link parseStatement}
@@ -27,8 +27,55 @@ export function printStatement(s: Statement): string {
         ...clauses,
       ].join(' ');
     }
+    case 'select':
+      return query(s.query);
     default:
       return maintenance(s);
+  }
+}
+
+function query(q: Query): string {
+  const order = q.orderBy.map((o) => `${printExpr(o.expr)}${o.ascending ? '' : ' DESC'}${o.nullsFirst === undefined ? '' : o.nullsFirst ? ' NULLS FIRST' : ' NULLS LAST'}`);
+  return [body(q.body, false), order.length > 0 ? `ORDER BY ${order.join(', ')}` : '', q.limit === undefined ? '' : `LIMIT ${q.limit}`].filter(Boolean).join(' ');
+}
+
+/** A query body; a nested query (with its own ORDER BY or LIMIT, or a union on the right) in parentheses. */
+function body(b: QueryBody, nested: boolean): string {
+  switch (b.kind) {
+    case 'query':
+      return nested || b.orderBy.length > 0 || b.limit !== undefined ? `(${query(b)})` : body(b.body, nested);
+    case 'union':
+      return `${body(b.left, false)} UNION ${b.all ? 'ALL' : 'DISTINCT'} ${body(b.right, true)}`;
+    case 'core':
+      return [
+        `SELECT ${b.distinct ? 'DISTINCT ' : ''}${b.items.map(item).join(', ')}`,
+        b.from ? `FROM ${from(b.from)}` : '',
+        b.where ? `WHERE ${printExpr(b.where)}` : '',
+        b.groupBy.length > 0 ? `GROUP BY ${b.groupBy.map(printExpr).join(', ')}` : '',
+        b.having ? `HAVING ${printExpr(b.having)}` : '',
+      ].filter(Boolean).join(' ');
+  }
+}
+
+const item = (i: SelectItem): string => (i.kind === 'star' ? (i.qualifier === undefined ? '*' : `${quote(i.qualifier)}.*`) : `${printExpr(i.expr)}${alias(i.alias)}`);
+const bound = (b: ChangeBound): string => ('version' in b ? String(b.version) : str(b.timestamp));
+const JOINS = { inner: 'JOIN', left: 'LEFT JOIN', right: 'RIGHT JOIN', full: 'FULL JOIN', semi: 'LEFT SEMI JOIN', anti: 'LEFT ANTI JOIN', cross: 'CROSS JOIN' } as const;
+
+function from(f: FromItem): string {
+  switch (f.kind) {
+    case 'table': {
+      const travel = f.timeTravel === undefined ? '' : 'version' in f.timeTravel ? ` VERSION AS OF ${f.timeTravel.version}` : ` TIMESTAMP AS OF ${str(f.timeTravel.timestamp)}`;
+      return `${table(f.table)}${travel}${alias(f.alias)}`;
+    }
+    case 'tableChanges':
+      return `table_changes(${str(f.path)}, ${bound(f.start)}${f.end === undefined ? '' : `, ${bound(f.end)}`})${alias(f.alias)}`;
+    case 'subquery':
+      return `(${query(f.query)})${alias(f.alias)}`;
+    case 'join': {
+      const right = f.right.kind === 'join' ? `(${from(f.right)})` : from(f.right);
+      const condition = f.on ? ` ON ${printExpr(f.on)}` : f.using ? ` USING (${f.using.map(quote).join(', ')})` : '';
+      return `${from(f.left)} ${JOINS[f.type]} ${right}${condition}`;
+    }
   }
 }
 

@@ -164,8 +164,8 @@ describe('table references', () => {
 
 /** [statement, where the caret must be (the last occurrence of this text; '' for the end), message] */
 const SYNTAX_ERRORS: Array<[string, string, RegExp]> = [
-  ['', '', /expected DELETE, UPDATE, MERGE, OPTIMIZE, VACUUM, RESTORE, ALTER TABLE or DESCRIBE, found end of input/],
-  ['SELECT * FROM t', 'SELECT', /SELECT statements are not supported here/],
+  ['', '', /expected SELECT, DELETE, UPDATE, MERGE, OPTIMIZE, VACUUM, RESTORE, ALTER TABLE or DESCRIBE, found end of input/],
+  ['SELECT * FROM t', 't', /'t' is a table name, but deltakit has no catalog of table names/],
   ['INSERT INTO delta.`/t` VALUES (1)', 'INSERT', /INSERT statements are not supported here/],
   ['WITH x AS (SELECT 1) DELETE FROM delta.`/t`', 'WITH', /WITH \(common table expressions\) is not supported/],
   ['DELETE delta.`/t`', 'delta', /expected FROM after DELETE/],

@@ -10,6 +10,7 @@ import { concatBatches } from '@deltakit/core/internal';
 import { Table, type RecordBatch } from 'apache-arrow';
 import { analyze, visibleSchema, type Analyzed } from '../plan/analyze.js';
 import { explainPlan } from '../plan/explain.js';
+import { pushDown } from '../plan/pushdown.js';
 import { isStreamingPlan, type JoinType, type PlanNode } from '../plan/logical.js';
 import { execute } from '../operators/execute.js';
 import { Column, col, columnArg, expr } from './column.js';
@@ -165,7 +166,7 @@ export class DataFrame {
   /** Runs a batch DataFrame and streams its record batches (visible columns only). */
   async *batches(options: { signal?: AbortSignal } = {}): AsyncGenerator<RecordBatch> {
     this.#assertBatch('batches');
-    const node = await this.analyze(options.signal);
+    const node = pushDown(await this.analyze(options.signal));
     const ctx = {
       input: (scan: Extract<Analyzed, { kind: 'scan' }>) => scan.relation.read!({ engine: this.session.engine, timeZone: this.session.timeZone, ...(options.signal ? { signal: options.signal } : {}) }),
       timeZone: this.session.timeZone,

@@ -32,11 +32,15 @@ export async function resolveDeltaBatch(spec: SourceSpec, ctx: ResolveContext): 
     kind: 'delta',
     schema: snapshot.schema,
     hidden: [],
+    pushdown: true,
     // Without time travel every read sees the latest version, as Delta's file index refreshes the
-    // log per query: a stream-static join reads its Delta side again for each micro-batch.
-    async *read(readCtx) {
+    // log per query: a stream-static join reads its Delta side again for each micro-batch. A
+    // pushed filter prunes files by partition values and statistics (and filters rows exactly).
+    async *read(readCtx, pushdown) {
       const snap = pinned ? snapshot : await table.snapshot(readCtx.signal ? { signal: readCtx.signal } : {});
-      yield* snap.scan({ columns, ...(readCtx.signal ? { signal: readCtx.signal } : {}) }).batches();
+      yield* snap
+        .scan({ columns: pushdown?.columns ?? columns, ...(pushdown?.filter ? { filter: pushdown.filter } : {}), ...(readCtx.signal ? { signal: readCtx.signal } : {}) })
+        .batches();
     },
   };
 }

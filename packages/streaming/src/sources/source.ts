@@ -7,7 +7,7 @@
  * for the same pair after a restart (the offset log replays an uncommitted batch with the offsets
  * it planned); `commit(end)` says no batch will ask for data at or before `end` again.
  */
-import { DeltaError, type Engine, type StructField, type StructType } from '@deltakit/core';
+import { DeltaError, type Engine, type Expr, type StructField, type StructType } from '@deltakit/core';
 import type { RecordBatch } from 'apache-arrow';
 import type { Logger } from '../util/logger.js';
 import type { SourceSpec } from '../plan/logical.js';
@@ -70,12 +70,28 @@ export interface ResolvedRelation {
   readonly schema: StructType;
   /** Hidden columns the relation can produce when referenced (`_metadata` of file sources). */
   readonly hidden: readonly StructField[];
-  /** Reads everything (batch DataFrames); batches have the visible columns then the hidden ones. */
-  read?(ctx: ResolveContext): AsyncIterable<RecordBatch>;
+  /**
+   * Reads everything (batch DataFrames); batches have the visible columns then the hidden ones.
+   * A relation with `pushdown` also takes a {@link ReadPushdown}: then batches have exactly the
+   * `columns` asked for (in schema order), and rows failing `filter` may be left out.
+   */
+  read?(ctx: ResolveContext, pushdown?: ReadPushdown): AsyncIterable<RecordBatch>;
+  /** True when `read` honours a {@link ReadPushdown} (a Delta table: data skipping, partition pruning, column pruning). */
+  readonly pushdown?: boolean;
   /** Opens the source for one run of a streaming query. */
   openStream?(ctx: StreamContext): Promise<StreamSource>;
   /** For restart checks and explain(): the kind of source, e.g. `delta`, `cloudFiles`. */
   readonly kind: string;
+}
+
+/**
+ * What a batch plan asks of a relation's read: only these visible columns (names as in the
+ * relation's schema, in schema order), and rows that may fail `filter` (an expression over the
+ * relation's columns) can be skipped. The plan still applies the filter to the rows it gets.
+ */
+export interface ReadPushdown {
+  readonly columns?: readonly string[];
+  readonly filter?: Expr;
 }
 
 export interface SourceProvider {
