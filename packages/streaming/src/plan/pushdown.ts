@@ -26,7 +26,9 @@ export function pushDown(node: Analyzed): Analyzed {
     }
     case 'aggregate': {
       const chain = filtersOverScan(node.child);
-      if (chain !== undefined) return { ...node, child: narrow(chain, [...node.keys.map((k) => k.expr), ...node.aggregates.flatMap((a) => a.args)]) };
+      // Session keys may compute their gap per row from other columns: those are read too.
+      const gaps = node.keys.flatMap((k) => (k.session?.gapExpr ? [k.session.gapExpr] : []));
+      if (chain !== undefined) return { ...node, child: narrow(chain, [...node.keys.map((k) => k.expr), ...gaps, ...node.aggregates.flatMap((a) => a.args)]) };
       return { ...node, child: pushDown(node.child) };
     }
     case 'filter': {
@@ -42,6 +44,8 @@ export function pushDown(node: Analyzed): Analyzed {
     case 'dedup':
     case 'sort':
     case 'limit':
+    case 'groupState':
+    case 'timeWindow':
       return { ...node, child: pushDown(node.child) } as Analyzed;
   }
 }
