@@ -30,6 +30,15 @@ async function runDeltakit() {
   };
 }
 
+/** The same query as SQL text through `sql()` (parser → planner → the same operators; the scan gets the columns). */
+async function runDeltakitSql() {
+  const { sql } = await import('../packages/streaming/dist/index.js');
+  return async () => {
+    const rows = await sql(`SELECT category, count(*) AS n, sum(value) AS s, avg(value) AS a FROM delta.\`${TABLE}\` GROUP BY category`).collect();
+    return rows.map((r) => ({ category: r.category, n: Number(r.n), s: r.s, a: r.a }));
+  };
+}
+
 async function runDuck(threads) {
   const { DuckDBInstance } = await import('@duckdb/node-api');
   const conn = await (await DuckDBInstance.create(':memory:', { threads: String(threads) })).connect();
@@ -41,7 +50,7 @@ async function runDuck(threads) {
 }
 
 if (CHILD !== undefined) {
-  const run = CHILD === 'deltakit' ? await runDeltakit() : await runDuck(Number(CHILD.split('-')[1]));
+  const run = CHILD === 'deltakit' ? await runDeltakit() : CHILD === 'deltakit-sql' ? await runDeltakitSql() : await runDuck(Number(CHILD.split('-')[1]));
   let groups = await run();
   const times = [];
   for (let i = 0; i < RUNS; i++) {
@@ -58,7 +67,7 @@ if (CHILD !== undefined) {
   }
   const ROWS = 10_000_000;
   const results = {};
-  for (const v of ['deltakit', 'duckdb-1', 'duckdb-2']) {
+  for (const v of ['deltakit', 'deltakit-sql', 'duckdb-1', 'duckdb-2']) {
     log(`running ${v} ...`);
     results[v] = runChild(fileURLToPath(import.meta.url), ['--child', v, '--table', TABLE, '--runs', String(RUNS)], { timeoutMs: 600_000 });
   }
