@@ -184,7 +184,7 @@ const ERRORS: Array<[string, string, RegExp]> = [
   [`DESCRIBE HISTORY ${T} LIMIT -1`, '-', /expected the number of commits to show \(an integer\) after LIMIT, found '-'/],
   [`DESCRIBE HISTORY ${T} LIMIT 2147483648`, '2147483648', /2147483648 is too large for the LIMIT of DESCRIBE HISTORY \(at most 2147483647\)/],
   ['DESCRIBE HISTORY csv.`/t`', 'csv', /the table of DESCRIBE HISTORY must be a Delta table/],
-  ['REORG TABLE delta.`/t` APPLY (PURGE)', 'REORG', /REORG statements are not supported here; the statements are DELETE FROM, UPDATE, MERGE INTO, OPTIMIZE, VACUUM, RESTORE, ALTER TABLE, DESCRIBE DETAIL and DESCRIBE HISTORY/],
+  ['REORG TABLE delta.`/t` APPLY (PURGE)', 'REORG', /REORG statements are not supported here; the statements are SELECT, DELETE FROM, UPDATE, MERGE INTO, OPTIMIZE, VACUUM, RESTORE, ALTER TABLE, DESCRIBE DETAIL and DESCRIBE HISTORY/],
   ['CONVERT TO DELTA parquet.`/t`', 'CONVERT', /CONVERT statements are not supported here/],
 ];
 
