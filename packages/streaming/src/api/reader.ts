@@ -11,13 +11,28 @@ import { getDefaultSession, type Session } from './session.js';
 
 type OptionValue = string | number | boolean | bigint;
 
-abstract class ReaderBase<Self> {
+abstract class ReaderBase<Self extends ReaderBase<Self>> {
   constructor(
     protected readonly spec: Omit<SourceSpec, 'path'>,
     protected readonly sessionOrDefault: Session | undefined,
   ) {}
 
   protected abstract copy(spec: Omit<SourceSpec, 'path'>): Self;
+
+  abstract load(path?: string): DataFrame;
+
+  json(path: string): DataFrame {
+    return this.format('json').load(path);
+  }
+  csv(path: string): DataFrame {
+    return this.format('csv').load(path);
+  }
+  parquet(path: string): DataFrame {
+    return this.format('parquet').load(path);
+  }
+  delta(path: string): DataFrame {
+    return this.format('delta').load(path);
+  }
 
   protected get session(): Session {
     return this.sessionOrDefault ?? getDefaultSession();
@@ -52,18 +67,6 @@ export class DataFrameReader extends ReaderBase<DataFrameReader> {
     return new DataFrame(leaf({ ...this.spec, ...(path === undefined ? {} : { path }) }, false), this.session);
   }
 
-  json(path: string): DataFrame {
-    return this.format('json').load(path);
-  }
-  csv(path: string): DataFrame {
-    return this.format('csv').load(path);
-  }
-  parquet(path: string): DataFrame {
-    return this.format('parquet').load(path);
-  }
-  delta(path: string): DataFrame {
-    return this.format('delta').load(path);
-  }
 
   /** A memory sink's table by its query name (Spark's `spark.table(queryName)`). */
   table(name: string): DataFrame {
@@ -81,20 +84,8 @@ export class DataStreamReader extends ReaderBase<DataStreamReader> {
     return new DataFrame(leaf({ ...this.spec, ...(path === undefined ? {} : { path }) }, true), this.session);
   }
 
-  json(path: string): DataFrame {
-    return this.format('json').load(path);
-  }
-  csv(path: string): DataFrame {
-    return this.format('csv').load(path);
-  }
-  parquet(path: string): DataFrame {
-    return this.format('parquet').load(path);
-  }
   text(path: string): DataFrame {
     return this.format('text').load(path);
-  }
-  delta(path: string): DataFrame {
-    return this.format('delta').load(path);
   }
 }
 

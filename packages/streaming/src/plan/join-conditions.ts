@@ -19,7 +19,7 @@
  *     months cannot bound state.
  */
 import { type DataType, type Expr, type StructType } from '@deltakit/core';
-import { bindCondition, typeText, type TypedExpr } from '@deltakit/core/internal';
+import { bindCondition, typeText, typedChildren, type TypedExpr } from '@deltakit/core/internal';
 import type { Analyzed } from './analyze.js';
 import { eventTimeColumns } from './event-time.js';
 
@@ -148,32 +148,9 @@ function andOf(parts: readonly TypedExpr[]): TypedExpr | undefined {
   return { kind: 'and', type: { kind: 'primitive', name: 'boolean' }, args: parts };
 }
 
-function childrenOf(e: TypedExpr): readonly TypedExpr[] {
-  switch (e.kind) {
-    case 'literal':
-    case 'column':
-      return [];
-    case 'comparison':
-      return [e.left, e.right];
-    case 'and':
-    case 'or':
-    case 'call':
-      return e.args;
-    case 'not':
-    case 'isNull':
-    case 'cast':
-    case 'field':
-      return [e.arg];
-    case 'in':
-      return [e.arg, ...e.list];
-    case 'case':
-      return [...e.branches.flatMap((b) => [b.when, b.then]), e.otherwise];
-  }
-}
-
 function relationsOf(e: TypedExpr, out = new Set<number>()): Set<number> {
   if (e.kind === 'column') out.add(e.relation);
-  for (const c of childrenOf(e)) relationsOf(c, out);
+  for (const c of typedChildren(e)) relationsOf(c, out);
   return out;
 }
 

@@ -13,7 +13,7 @@
  *   .start();
  * ```
  */
-import { DeltaError, deltaToArrowSchema, DeltaTable as CoreTable, type Engine } from '@deltakit/core';
+import { DeltaError, deltaToArrowSchema, isDeltaError, type DeltaTable as CoreTable } from '@deltakit/core';
 import { bindExpression, compileExpression, concatBatches, takeRows } from '@deltakit/core/internal';
 import { DeltaTable } from '@deltakit/merge';
 import type { RecordBatch } from 'apache-arrow';
@@ -54,7 +54,8 @@ export async function upsertBatch(batch: DataFrame, batchId: number, options: Up
   const app = { appId: options.appId, version: BigInt(batchId) };
   const signal = options.signal ? { signal: options.signal } : {};
   const target = DeltaTable.forPath(options.path, { engine, sessionTimeZone: batch.session.timeZone });
-  if (!(await exists(options.path, engine))) {
+  // Checked on the same handle the MERGE uses: it keeps the loaded state and only refreshes it.
+  if (!(await exists(target))) {
     if (rows.numRows === 0) return { version: -1, skipped: true, numSourceRows: 0, numTargetRowsInserted: 0, numTargetRowsUpdated: 0 };
     const w = await target.write([rows], { mode: 'append', appTransaction: app, ...signal });
     return { version: w.version, skipped: w.skipped, numSourceRows: all.numRows, numTargetRowsInserted: w.skipped ? 0 : rows.numRows, numTargetRowsUpdated: 0 };
@@ -86,12 +87,12 @@ function lastPerKey(all: RecordBatch, schema: Awaited<ReturnType<DataFrame['sche
   return takeRows(all, keep);
 }
 
-async function exists(path: string, engine: Engine): Promise<boolean> {
+async function exists(table: CoreTable): Promise<boolean> {
   try {
-    await CoreTable.forPath(path, { engine }).snapshot();
+    await table.snapshot();
     return true;
   } catch (e) {
-    if ((e as { code?: string }).code === 'TABLE_NOT_FOUND') return false;
+    if (isDeltaError(e, 'TABLE_NOT_FOUND')) return false;
     throw e;
   }
 }

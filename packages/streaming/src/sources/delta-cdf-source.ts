@@ -16,7 +16,7 @@ import { buildPartitionColumn, conformBatch, listLogFiles, logDirOf, readHistory
 import { CHANGE_TYPE, COMMIT_TIMESTAMP, COMMIT_VERSION, tableChanges } from '@deltakit/cdf';
 import { Data, RecordBatch, Struct, type Schema } from 'apache-arrow';
 import { BASE_INDEX, compareOffsets, deserializeOffset, serializeOffset, type DeltaSourceOffset } from './delta-offset.js';
-import { Admission, checkSchemaChange, commitsFrom, resolveStartingVersion, validateCommit, type DeltaStreamOptions } from './delta-source-options.js';
+import { Admission, checkSchemaChange, commitsFrom, resolveStartingVersion, snapshotFileOrder, validateCommit, type DeltaStreamOptions } from './delta-source-options.js';
 import type { ReadLimit, StreamContext, StreamSource } from './source.js';
 
 /** The table's columns followed by the three change columns. */
@@ -177,7 +177,7 @@ class DeltaCdfSource implements StreamSource<DeltaSourceOffset> {
   async #snapshotAt(version: number, signal?: AbortSignal): Promise<{ adds: AddFile[]; snapshot: Snapshot }> {
     if (this.#snapshot?.version === version) return this.#snapshot;
     const snapshot = version === this.#init.version ? this.#init : await this.#table.snapshot({ version, ...(signal ? { signal } : {}) });
-    const adds = [...snapshot.addFiles].sort((a, b) => a.modificationTime - b.modificationTime || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    const adds = snapshotFileOrder(snapshot.addFiles);
     this.#snapshot = { version, adds, snapshot };
     return this.#snapshot;
   }

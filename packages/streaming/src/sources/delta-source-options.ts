@@ -27,6 +27,14 @@ export interface DeltaStreamOptions {
   readonly readChangeFeed: boolean;
 }
 
+/**
+ * The order a Delta source reads the files of its initial snapshot in, as Delta's: by modification
+ * time, then path, so the indices in offsets name the same files after a restart.
+ */
+export function snapshotFileOrder<T extends { readonly modificationTime: number; readonly path: string }>(adds: Iterable<T>): T[] {
+  return [...adds].sort((a, b) => a.modificationTime - b.modificationTime || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
 export function parseDeltaStreamOptions(spec: SourceSpec): DeltaStreamOptions {
   const bool = (key: string): boolean => {
     const v = option(spec, key);

@@ -30,7 +30,7 @@ import type { RecordBatch } from 'apache-arrow';
 import { resolveDeltaBatch } from './delta-batch.js';
 import { openDeltaCdfStream, cdfRelationSchema } from './delta-cdf-source.js';
 import { BASE_INDEX, END_INDEX, compareOffsets, deserializeOffset, offsetAfter, serializeOffset, type DeltaSourceOffset } from './delta-offset.js';
-import { Admission, checkSchemaChange, commitsFrom, parseDeltaStreamOptions, resolveStartingVersion, validateCommit, type DeltaStreamOptions } from './delta-source-options.js';
+import { Admission, checkSchemaChange, commitsFrom, parseDeltaStreamOptions, resolveStartingVersion, snapshotFileOrder, validateCommit, type DeltaStreamOptions } from './delta-source-options.js';
 import { requirePath, type ReadLimit, type ResolvedRelation, type SourceProvider, type StreamContext, type StreamSource } from './source.js';
 
 /** A position in the stream: an add action, or a version's BASE / END placeholder (no `add`). */
@@ -177,7 +177,7 @@ class DeltaSource implements StreamSource<DeltaSourceOffset> {
   async #snapshotAt(version: number, signal?: AbortSignal): Promise<IndexedFile[]> {
     if (this.#snapshotFiles?.version === version) return this.#snapshotFiles.files;
     const snap = version === this.#init.version ? this.#init : await this.#table.snapshot({ version, ...(signal ? { signal } : {}) });
-    const adds = [...snap.addFiles].sort((a, b) => a.modificationTime - b.modificationTime || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    const adds = snapshotFileOrder(snap.addFiles);
     const files: IndexedFile[] = [{ version, index: BASE_INDEX }, ...adds.map((add, index) => ({ version, index, add })), { version, index: END_INDEX }];
     this.#snapshotFiles = { version, files };
     return files;
