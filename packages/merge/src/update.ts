@@ -69,6 +69,8 @@ export async function updateTable(table: DeltaTable, options: UpdateOptions): Pr
   const { signal, appTransaction } = options;
   checkAppTransaction(appTransaction);
   const engine = table.engine;
+  // Data files will be read: start the decode workers while the log and the statement are prepared.
+  table.engine.parquet.prewarm?.();
   const snapshot = await table.snapshot(signal ? { signal } : {});
   checkWriteSupported(snapshot.protocol, snapshot.metadata, snapshot.tableRoot);
   assertRemovable(snapshot, 'UPDATE');

@@ -38,6 +38,8 @@ interface OpenedFile {
   readonly schema: Schema;
   readonly rowGroupRows: number[];
   readonly int96: Int96Info | null;
+  /** The file's bytes as a Blob (a copy: made once per file, reused by the projecting reader). */
+  readonly blob: Blob;
 }
 
 /** DeltaError CORRUPT_DATA_FILE for an undecodable file. */
@@ -54,12 +56,13 @@ export function corruptFile(path: string, e: unknown): DeltaError {
 async function openFile(bytes: Uint8Array, path: string): Promise<OpenedFile> {
   let file: pw.ParquetFile | undefined;
   try {
-    file = await pw.ParquetFile.fromFile(new Blob([bytes]));
+    const blob = new Blob([bytes]);
+    file = await pw.ParquetFile.fromFile(blob);
     const meta = file.metadata();
     const rowGroupRows: number[] = [];
     for (let g = 0; g < meta.numRowGroups(); g++) rowGroupRows.push(meta.rowGroup(g).numRows());
     const schema = tableFromIPC(file.schema().intoIPCStream()).schema;
-    return { schema, rowGroupRows, int96: detectInt96(schema, bytes) };
+    return { schema, rowGroupRows, int96: detectInt96(schema, bytes), blob };
   } catch (e) {
     throw corruptFile(path, e);
   } finally {
@@ -234,7 +237,7 @@ export async function* decodeProjected(bytes: Uint8Array, path: string, options:
   const columns = nested ? fieldPaths!.map((p) => p.join('.')) : names;
   let file: pw.ParquetFile | undefined;
   try {
-    file = await pw.ParquetFile.fromFile(new Blob([bytes]));
+    file = await pw.ParquetFile.fromFile(opened.blob);
     const stream = (await file.stream({ batchSize, columns })) as ReadableStream<pw.RecordBatch>;
     for await (const wasmBatch of stream as unknown as AsyncIterable<pw.RecordBatch>) {
       const ffi = wasmBatch.intoFFI();

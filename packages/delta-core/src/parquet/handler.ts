@@ -54,6 +54,12 @@ export interface ParquetHandler {
   writeTable(table: Table, options?: ParquetWriteOptions): Promise<Uint8Array>;
   /** How many `writeTable` calls a writer should keep in flight to use every core (default 1). */
   readonly encodeParallelism?: number;
+  /**
+   * Starts the worker threads that `readFiles`/`writeTable` will use, so their start-up (thread,
+   * modules, wasm compilation) overlaps the caller's own work before its first read. Optional: a
+   * handler without workers omits it; idle workers never keep the process alive.
+   */
+  prewarm?(): void;
   /** Releases worker threads. Idempotent. */
   close(): Promise<void>;
 }

@@ -84,6 +84,11 @@ class ParquetWasmHandler implements ParquetHandler {
     return Math.max(1, this.workers);
   }
 
+  prewarm(): void {
+    if (this.workers <= 0) return;
+    (this.#pool ??= new WorkerPool(this.workers)).prewarm();
+  }
+
   async close(): Promise<void> {
     const pool = this.#pool;
     this.#pool = undefined;

@@ -226,6 +226,12 @@ export class WorkerPool {
     this.#post(slot, { type: 'encode', job: job.id, ipc: payload, compression, rowGroupSize }, [payload.buffer as ArrayBuffer]);
   }
 
+  /** Spawns every worker not yet started (they stay idle and unref'ed until a job comes). */
+  prewarm(): void {
+    if (this.#broken || this.#closed) return;
+    while (this.#slots.length < this.size) this.#spawn();
+  }
+
   #freeSlot(): Slot | undefined {
     const idle = this.#slots.find((s) => !s.job);
     if (idle) return idle;

@@ -85,7 +85,7 @@ export class LocalFileSystemStore implements ObjectStore {
 
   async get(path: string): Promise<Uint8Array> {
     try {
-      return new Uint8Array(await readFileCb(path));
+      return ownedBytes(await readFileCb(path));
     } catch (e) {
       throw mapError('read', path, e);
     }
@@ -231,6 +231,15 @@ export class LocalFileSystemStore implements ObjectStore {
 
 /** Times a write re-creates its directory when it vanished right after being created. */
 const MKDIR_ATTEMPTS = 5;
+
+/**
+ * The bytes of `buf` as a plain Uint8Array that owns its whole ArrayBuffer (so callers may transfer
+ * it to a worker): a view when `buf` already does (files read whole do), else a copy (pooled).
+ */
+function ownedBytes(buf: Buffer): Uint8Array {
+  if (buf.byteOffset === 0 && buf.byteLength === buf.buffer.byteLength) return new Uint8Array(buf.buffer, 0, buf.byteLength);
+  return new Uint8Array(buf);
+}
 
 function readFileCb(path: string): Promise<Buffer> {
   // The callback API makes fewer thread-pool round trips than fs.promises.readFile.

@@ -106,6 +106,33 @@ describeFixtures('parquet-wasm handler: readFiles on worker threads', () => {
     }
   });
 
+  it('prewarm starts every worker before the first job; reads after it are unchanged; a prewarmed idle pool does not keep the process alive', async () => {
+    const pool = new WorkerPool(2);
+    try {
+      expect(pool.stats.liveWorkers).toBe(0);
+      pool.prewarm();
+      expect(pool.stats.liveWorkers).toBe(2);
+      pool.prewarm();
+      expect(pool.stats.liveWorkers).toBe(2);
+      let rows = 0;
+      for await (const { batch } of pool.readFiles([{ path: FILES[0]! }], {}, (f) => local.get(f.path))) rows += batch.numRows;
+      expect(rows).toBe(await collectRows(FILES[0]!));
+    } finally {
+      await pool.close();
+    }
+    pool.prewarm(); // closed: no new workers
+    expect(pool.stats.liveWorkers).toBe(0);
+    const dist = fileURLToPath(new URL('../../dist/parquet/parquet-wasm-handler.js', import.meta.url));
+    const script = `
+      const { createParquetHandler } = await import(${JSON.stringify(dist)});
+      const { LocalFileSystemStore } = await import(${JSON.stringify(fileURLToPath(new URL('../../dist/storage/local-store.js', import.meta.url)))});
+      createParquetHandler(new LocalFileSystemStore(), { workers: 2 }).prewarm();
+      console.log('done');`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { timeout: 30_000, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('done');
+  });
+
   it('idle workers do not keep the process alive', () => {
     const dist = fileURLToPath(new URL('../../dist/parquet/parquet-wasm-handler.js', import.meta.url));
     const store = fileURLToPath(new URL('../../dist/storage/local-store.js', import.meta.url));

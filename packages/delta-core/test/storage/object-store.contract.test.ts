@@ -41,6 +41,20 @@ describe.each(stores)('ObjectStore contract: %s', (_name, make) => {
     expect(meta.lastModified).toBeGreaterThan(0);
   });
 
+  it('get returns bytes that own their whole buffer (safe to transfer to a worker), small and large', async () => {
+    const { store, root } = make();
+    const big = new Uint8Array(3 << 20);
+    for (let i = 0; i < big.length; i += 4099) big[i] = i & 0xff;
+    await store.put(`${root}/own/small`, new TextEncoder().encode('tiny'));
+    await store.put(`${root}/own/big`, big);
+    for (const [path, expected] of [[`${root}/own/small`, new TextEncoder().encode('tiny')], [`${root}/own/big`, big]] as const) {
+      const got = await store.get(path);
+      expect(got.byteOffset).toBe(0);
+      expect(got.buffer.byteLength).toBe(got.byteLength);
+      expect(Buffer.from(got).equals(Buffer.from(expected))).toBe(true);
+    }
+  });
+
   it('throws FILE_NOT_FOUND for missing objects', async () => {
     const { store, root } = make();
     for (const op of [() => store.get(`${root}/nope`), () => store.head(`${root}/nope`), () => store.getRange(`${root}/nope`, 0, 1)]) {

@@ -85,6 +85,8 @@ export async function executeMerge(req: MergeRequest): Promise<MergeMetrics> {
   if (!(maxSourceBytes > 0)) throw new DeltaError('INVALID_ARGUMENT', `maxSourceBytes must be a positive number of bytes, got ${String(options.maxSourceBytes)}.`);
   const { appTransaction } = options;
   checkAppTransaction(appTransaction);
+  // Data files will be read: start the decode workers while the log and the statement are prepared.
+  table.engine.parquet.prewarm?.();
   const snapshot = await table.snapshot(signal ? { signal } : {});
   checkWriteSupported(snapshot.protocol, snapshot.metadata, snapshot.tableRoot);
   if (appTransactionApplied(snapshot, appTransaction)) return skippedMerge(snapshot.version);

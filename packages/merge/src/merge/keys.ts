@@ -75,10 +75,102 @@ const bloomHash = (lo: number, hi: number): number => Math.imul(Math.imul(lo, 0x
 const hash2 = (lo: number, hi: number, shift: number): number => Math.imul(lo ^ Math.imul(hi, 0x85ebca6b), 0x9e3779b1) >>> shift;
 
 /**
+ * One integer-like key (int, date, long, timestamp: `width` 32-bit words per key). Two probes,
+ * each structure built on first use: batches whose keys ascend walk the source rows sorted by key
+ * (no hashing, cost follows the source keys in the batch's range); other batches go through a
+ * hash table.
+ */
+class IntIndex implements JoinIndex {
+  readonly #source: SourceKeys;
+  readonly #nullSafe: boolean;
+  #hash: HashTable | undefined;
+
+  private constructor(
+    private readonly width: 1 | 2,
+    source: SourceKeys,
+    nullSafe: boolean,
+  ) {
+    this.#source = source;
+    this.#nullSafe = nullSafe;
+  }
+
+  static build(key: Vec, nullSafe: boolean, eligible: Uint8Array | null, n: number, width: 1 | 2): IntIndex {
+    return new IntIndex(width, { w: words(key, width), valid: key.valid(), eligible, n }, nullSafe);
+  }
+
+  #hashTable(): HashTable {
+    return (this.#hash ??= HashTable.build(this.#source, this.#nullSafe, this.width));
+  }
+
+  get size(): number {
+    if (this.#hash) return this.#hash.size;
+    const { rows, keys } = (this.#sorted ??= sortRows(this.#source, this.width));
+    let distinct = 0;
+    for (let i = 0; i < rows.length; i++) if (i === 0 || lessThan(keys, i - 1, this.width, keys[i * this.width]!, this.width === 2 ? keys[i * 2 + 1]! : 0)) distinct++;
+    return distinct;
+  }
+
+  get bytes(): number {
+    const sorted = this.#sorted ? this.#sorted.rows.byteLength + this.#sorted.keys.byteLength : 0;
+    return (this.#hash?.bytes ?? 0) + sorted;
+  }
+
+  /** The indexed rows sorted by key (built on the first sorted probe). */
+  #sorted: SortedRows | undefined;
+
+  /**
+   * Probe of a batch whose keys ascend (a table clustered on the key, the common case for MERGE
+   * targets): a walk over the source rows in key order, galloping through the batch, so the cost
+   * follows the source keys inside the batch's range rather than the batch's rows.
+   */
+  #probeSorted(w: Int32Array, n: number, eligible: Uint8Array | null, out: PairSink): Pairs {
+    const { rows, keys } = (this.#sorted ??= sortRows(this.#source, this.width));
+    const width = this.width;
+    const m = rows.length;
+    // The first source row whose key is >= the batch's first key (binary search).
+    let a = 0;
+    let b = m;
+    const lo0 = w[0]!;
+    const hi0 = width === 2 ? w[1]! : 0;
+    while (a < b) {
+      const mid = (a + b) >>> 1;
+      if (lessThan(keys, mid, width, lo0, hi0)) a = mid + 1;
+      else b = mid;
+    }
+    let t = 0;
+    while (a < m) {
+      const lo = keys[a * width]!;
+      const hi = width === 2 ? keys[a * 2 + 1]! : 0;
+      t = lowerBound(w, t, n, width, lo, hi);
+      if (t === n) break;
+      let end = a + 1;
+      while (end < m && keys[end * width] === lo && (width === 1 || keys[end * 2 + 1] === hi)) end++;
+      for (let tt = t; tt < n && w[tt * width] === lo && (width === 1 || w[tt * 2 + 1] === hi); tt++) {
+        if (eligible !== null && eligible[tt] === 0) continue;
+        for (let s = a; s < end; s++) out.push(tt, rows[s]!);
+      }
+      a = end;
+    }
+    return out.done();
+  }
+
+  probe(keys: readonly Vec[], eligible: Uint8Array | null): Pairs {
+    const key = keys[0]!;
+    const out = new PairSink();
+    const n = key.length;
+    if (key.isConstant) return this.#hashTable().probeConstant(key.constantValue, n, eligible, out);
+    const w = words(key, this.width);
+    const valid = key.valid();
+    if (valid === null && n > 64 && isSorted(w, this.width, n)) return this.#probeSorted(w, n, eligible, out);
+    return this.#hashTable().probe(w, valid, n, eligible, out);
+  }
+}
+
+/**
  * Open addressing on one integer-like key (`width` 32-bit words). Each slot holds its chain head
  * and key words side by side (`stride` = width + 1 words), so a probe touches one cache line.
  */
-class IntIndex implements JoinIndex {
+class HashTable {
   private constructor(
     private readonly width: 1 | 2,
     private readonly shift: number,
@@ -97,7 +189,8 @@ class IntIndex implements JoinIndex {
     return this.slots.byteLength + this.next.byteLength + this.bloom.byteLength;
   }
 
-  static build(key: Vec, nullSafe: boolean, eligible: Uint8Array | null, n: number, width: 1 | 2): IntIndex {
+  static build(src: SourceKeys, nullSafe: boolean, width: 1 | 2): HashTable {
+    const { w, valid, eligible, n } = src;
     let bloomBits = 10;
     while (1 << bloomBits < n * 16 && bloomBits < 31) bloomBits++;
     const bloom = new Int32Array(1 << (bloomBits - 5));
@@ -110,8 +203,6 @@ class IntIndex implements JoinIndex {
     const slots = new Int32Array(cap * stride);
     for (let s = 0; s < cap; s++) slots[s * stride] = -1;
     const next = new Int32Array(n).fill(-1);
-    const w = words(key, width);
-    const valid = key.valid();
     let nullHead = -1;
     let size = 0;
     // Rows are inserted last to first and prepended, so every chain lists rows in ascending order.
@@ -147,87 +238,19 @@ class IntIndex implements JoinIndex {
         s = (s + 1) & (cap - 1);
       }
     }
-    return new IntIndex(width, shift, cap - 1, slots, next, bloom, bloomShift, nullHead, nullSafe, size);
+    return new HashTable(width, shift, cap - 1, slots, next, bloom, bloomShift, nullHead, nullSafe, size);
   }
 
-  /** The distinct keys in ascending order with their chain heads (built on the first sorted probe). */
-  #sorted: { readonly words: Int32Array; readonly heads: Int32Array } | undefined;
-
-  #sortedKeys(): { readonly words: Int32Array; readonly heads: Int32Array } {
-    if (this.#sorted) return this.#sorted;
-    const { width, slots } = this;
-    const stride = width + 1;
-    const cap = this.mask + 1;
-    // Sort the keys as 64-bit (or 32-bit) integers natively, then find each key's chain head.
-    const keys = width === 2 ? new BigInt64Array(this.size) : new Int32Array(this.size);
-    const view = width === 2 ? new Int32Array(keys.buffer) : (keys as Int32Array);
-    let k = 0;
-    for (let s = 0; s < cap; s++) {
-      if (slots[s * stride] === -1) continue;
-      view[k * width] = slots[s * stride + 1]!;
-      if (width === 2) view[k * 2 + 1] = slots[s * stride + 2]!;
-      k++;
-    }
-    keys.sort();
-    const heads = new Int32Array(this.size);
-    for (let i = 0; i < this.size; i++) heads[i] = this.#lookup(view[i * width]!, width === 2 ? view[i * 2 + 1]! : 0);
-    return (this.#sorted = { words: view, heads });
-  }
-
-  #lookup(lo: number, hi: number): number {
-    const { width, shift, mask, slots } = this;
-    const stride = width + 1;
-    let s = width === 1 ? hash1(lo, shift) : hash2(lo, hi, shift);
-    for (;;) {
-      const at = s * stride;
-      const head = slots[at]!;
-      if (head === -1 || (slots[at + 1] === lo && (width === 1 || slots[at + 2] === hi))) return head;
-      s = (s + 1) & mask;
-    }
-  }
-
-  /**
-   * Probe of a batch whose keys ascend (a table clustered on the key, the common case for MERGE
-   * targets): one merge walk over the sorted distinct source keys, no random access.
-   */
-  #probeSorted(w: Int32Array, n: number, eligible: Uint8Array | null, out: PairSink): Pairs {
-    const { words, heads } = this.#sortedKeys();
-    const width = this.width;
-    const size = heads.length;
+  /** Pairs of a constant key column (a missing column reads as null): only null-safe nulls match. */
+  probeConstant(value: unknown, n: number, eligible: Uint8Array | null, out: PairSink): Pairs {
     const next = this.next;
-    const less = width === 2 ? less64 : less32;
-    // Binary search for the first source key >= the batch's first key.
-    let a = 0;
-    let b = size;
-    while (a < b) {
-      const m = (a + b) >>> 1;
-      if (less(words, m, w, 0)) a = m + 1;
-      else b = m;
-    }
-    let j = a;
-    for (let t = 0; t < n && j < size; t++) {
-      while (j < size && less(words, j, w, t)) j++;
-      if (j === size) break;
-      if (eligible !== null && eligible[t] === 0) continue;
-      if (equal(words, j, w, t, width)) for (let r = heads[j]!; r !== -1; r = next[r]!) out.push(t, r);
-    }
+    if (value === null && this.nullSafe) for (let t = 0; t < n; t++) if (eligible === null || eligible[t]) for (let s = this.nullHead; s !== -1; s = next[s]!) out.push(t, s);
     return out.done();
   }
 
-  probe(keys: readonly Vec[], eligible: Uint8Array | null): Pairs {
-    const key = keys[0]!;
-    const out = new PairSink();
-    const n = key.length;
+  probe(w: Int32Array, valid: Uint8Array | null, n: number, eligible: Uint8Array | null, out: PairSink): Pairs {
     const next = this.next;
-    if (key.isConstant) {
-      // A missing column reads as a constant (null): it matches only null-safe null keys.
-      if (key.constantValue === null && this.nullSafe) for (let t = 0; t < n; t++) if (eligible === null || eligible[t]) for (let s = this.nullHead; s !== -1; s = next[s]!) out.push(t, s);
-      return out.done();
-    }
-    const w = words(key, this.width);
-    const valid = key.valid();
     const { shift, mask, slots, bloom, bloomShift } = this;
-    if (valid === null && n > 64 && isSorted(w, this.width, n)) return this.#probeSorted(w, n, eligible, out);
     if (this.width === 2 && valid === null && eligible === null) {
       // The common case (a non-null long key): the tightest loop.
       for (let t = 0; t < n; t++) {
@@ -283,27 +306,101 @@ function isSorted(w: Int32Array, width: 1 | 2, n: number): boolean {
     for (let i = 1; i < n; i++) if (w[i]! < w[i - 1]!) return false;
     return true;
   }
+  let ph = w[1]!;
+  let pl = w[0]! >>> 0;
   for (let i = 1; i < n; i++) {
-    const h0 = w[2 * i - 1]!;
-    const h1 = w[2 * i + 1]!;
-    if (h1 < h0 || (h1 === h0 && w[2 * i]! >>> 0 < w[2 * i - 2]! >>> 0)) return false;
+    const h = w[2 * i + 1]!;
+    const l = w[2 * i]! >>> 0;
+    if (h < ph || (h === ph && l < pl)) return false;
+    ph = h;
+    pl = l;
   }
   return true;
 }
 
-/** a[i] < b[j] for 64-bit keys stored as little-endian word pairs. */
-function less64(a: Int32Array, i: number, b: Int32Array, j: number): boolean {
-  const ha = a[2 * i + 1]!;
-  const hb = b[2 * j + 1]!;
-  return ha < hb || (ha === hb && a[2 * i]! >>> 0 < b[2 * j]! >>> 0);
+/** Key `i` of `w` (`width` words per key, little-endian lo/hi) < the key (`lo`, `hi`), signed order. */
+function lessThan(w: Int32Array, i: number, width: 1 | 2, lo: number, hi: number): boolean {
+  if (width === 1) return w[i]! < lo;
+  const h = w[i * 2 + 1]!;
+  return h < hi || (h === hi && w[i * 2]! >>> 0 < lo >>> 0);
 }
 
-function less32(a: Int32Array, i: number, b: Int32Array, j: number): boolean {
-  return a[i]! < b[j]!;
+/** The first index in `from..n-1` whose key is >= (`lo`, `hi`) in ascending `w` (galloping), or `n`. */
+function lowerBound(w: Int32Array, from: number, n: number, width: 1 | 2, lo: number, hi: number): number {
+  if (from >= n || !lessThan(w, from, width, lo, hi)) return from;
+  // w[from] < key: double the step until w[from + step] >= key, then binary search.
+  let prev = from;
+  let step = 1;
+  while (from + step < n && lessThan(w, from + step, width, lo, hi)) {
+    prev = from + step;
+    step *= 2;
+  }
+  let a = prev + 1;
+  let b = Math.min(from + step, n);
+  while (a < b) {
+    const mid = (a + b) >>> 1;
+    if (lessThan(w, mid, width, lo, hi)) a = mid + 1;
+    else b = mid;
+  }
+  return a;
 }
 
-function equal(a: Int32Array, i: number, b: Int32Array, j: number, width: 1 | 2): boolean {
-  return width === 1 ? a[i] === b[j] : a[2 * i] === b[2 * j] && a[2 * i + 1] === b[2 * j + 1];
+/** Indexed source rows in ascending key order (stable: equal keys keep ascending rows) and their keys. */
+interface SortedRows {
+  readonly rows: Int32Array;
+  /** `width` words per entry of `rows`. */
+  readonly keys: Int32Array;
+}
+
+/** The source key words and which rows the index holds. */
+interface SourceKeys {
+  readonly w: Int32Array;
+  readonly valid: Uint8Array | null;
+  readonly eligible: Uint8Array | null;
+  readonly n: number;
+}
+
+/**
+ * LSD radix sort (16-bit digits, stable) of the indexed rows (eligible, non-null keys) by key in
+ * signed order; passes whose digit is the same for every row are skipped.
+ */
+function sortRows(src: SourceKeys, width: 1 | 2): SortedRows {
+  const { w, valid, eligible, n } = src;
+  let rows = new Int32Array(n);
+  let m = 0;
+  for (let i = 0; i < n; i++) if ((eligible === null || eligible[i] !== 0) && (valid === null || valid[i] !== 0)) rows[m++] = i;
+  rows = rows.subarray(0, m);
+  let tmp = new Int32Array(m);
+  const counts = new Int32Array(65536);
+  for (let pass = 0; pass < width * 2; pass++) {
+    const word = pass >> 1;
+    const shift = (pass & 1) * 16;
+    // The top digit is the sign: flipping its high bit orders negative keys first.
+    const flip = pass === width * 2 - 1 ? 0x8000 : 0;
+    counts.fill(0);
+    for (let i = 0; i < m; i++) counts[(((w[rows[i]! * width + word]! >>> shift) & 0xffff) ^ flip)]!++;
+    if (m > 0 && counts[(((w[rows[0]! * width + word]! >>> shift) & 0xffff) ^ flip)] === m) continue;
+    let sum = 0;
+    for (let d = 0; d < 65536; d++) {
+      const c = counts[d]!;
+      counts[d] = sum;
+      sum += c;
+    }
+    for (let i = 0; i < m; i++) {
+      const r = rows[i]!;
+      tmp[counts[((w[r * width + word]! >>> shift) & 0xffff) ^ flip]!++] = r;
+    }
+    const swap = rows;
+    rows = tmp;
+    tmp = swap;
+  }
+  const keys = new Int32Array(m * width);
+  for (let i = 0; i < m; i++) {
+    const r = rows[i]!;
+    keys[i * width] = w[r * width]!;
+    if (width === 2) keys[i * 2 + 1] = w[r * 2 + 1]!;
+  }
+  return { rows, keys };
 }
 
 type MapKey = string | number | bigint | symbol;
