@@ -38,7 +38,7 @@ interface OpenedFile {
   readonly schema: Schema;
   readonly rowGroupRows: number[];
   readonly int96: Int96Info | null;
-  /** The file's bytes as a Blob (a copy: made once per file, reused by the projecting reader). */
+  /** The file's bytes as a Blob for parquet-wasm's async reader (see {@link bytesBlob}). */
   readonly blob: Blob;
 }
 
@@ -53,10 +53,33 @@ export function corruptFile(path: string, e: unknown): DeltaError {
   );
 }
 
+/**
+ * A read-only Blob over `bytes` without copying them: parquet-wasm's async reader only asks for
+ * `size`, `slice(start, end)` and `arrayBuffer()` of the ranges it reads (the footer, then the
+ * chunks of the requested columns), so each range is copied once instead of the whole file into a
+ * native Blob.
+ */
+function bytesBlob(bytes: Uint8Array, start = 0, end = bytes.length): Blob {
+  const view = {
+    size: end - start,
+    type: '',
+    slice(from = 0, to = end - start): Blob {
+      const size = end - start;
+      const clamp = (x: number) => (x < 0 ? Math.max(0, size + x) : Math.min(x, size));
+      const a = clamp(from);
+      return bytesBlob(bytes, start + a, start + Math.max(a, clamp(to)));
+    },
+    arrayBuffer(): Promise<ArrayBuffer> {
+      return Promise.resolve(bytes.slice(start, end).buffer);
+    },
+  };
+  return view as unknown as Blob;
+}
+
 async function openFile(bytes: Uint8Array, path: string): Promise<OpenedFile> {
   let file: pw.ParquetFile | undefined;
   try {
-    const blob = new Blob([bytes]);
+    const blob = bytesBlob(bytes);
     file = await pw.ParquetFile.fromFile(blob);
     const meta = file.metadata();
     const rowGroupRows: number[] = [];

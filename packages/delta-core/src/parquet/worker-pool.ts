@@ -7,7 +7,9 @@
  * resolved in the package's `dist/` instead, so build (`tsc -p tsconfig.build.json`) before tests
  * that use workers. If the script cannot start, the pool decodes in this thread instead.
  *
- * Ordering and memory: at most `workers + 1` files are in flight (bytes read or decoding); jobs
+ * Ordering and memory: `workers + 1` files are in flight (bytes read or decoding), and up to
+ * `2 × workers + 1` while the files ahead (of known size) total at most {@link READ_AHEAD_BYTES},
+ * so reads run ahead of decoding when workers are slow to start or files are slow to read; jobs
  * are dispatched in file order, so the file being consumed always has a worker, and each worker
  * keeps at most a few unconsumed batches outstanding (see decode-worker.ts).
  * Idle workers are unref'ed so they never keep the process alive.
@@ -20,6 +22,9 @@ import type { ParquetFileRef, ParquetReadOptions, ParquetWriteOptions } from './
 import { encodeIpc } from './encode.js';
 import { decodeSchemaBytes, messageToBatch } from './transfer.js';
 import type { ToPool, ToWorker } from './worker-protocol.js';
+
+/** Bytes of files read ahead beyond `workers + 1` files (see the module doc). */
+const READ_AHEAD_BYTES = 256 * 1024 * 1024;
 
 /** Longest time close() waits for workers to exit. */
 const CLOSE_WAIT_MS = 500;
@@ -99,7 +104,17 @@ export class WorkerPool {
     readBytes: (file: ParquetFileRef, signal: AbortSignal | undefined) => Promise<Uint8Array>,
   ): AsyncGenerator<{ fileIndex: number; batch: RecordBatch }> {
     const jobs: Job[] = [];
-    const lookahead = this.size + 1;
+    const minAhead = this.size + 1;
+    const maxAhead = this.size * 2 + 1;
+    /** Whether to start reading the next file while `files[i]` is consumed. */
+    const readMore = (i: number): boolean => {
+      const next = jobs.length;
+      if (next >= files.length || next >= i + maxAhead) return false;
+      if (next < i + minAhead) return true;
+      let bytes = files[next]!.size ?? Infinity;
+      for (let k = i; k < next; k++) bytes += files[k]!.size ?? Infinity;
+      return bytes <= READ_AHEAD_BYTES;
+    };
     const start = (i: number) => {
       const job = new Job(this.#nextJobId++, files[i]!, options);
       jobs.push(job);
@@ -116,7 +131,7 @@ export class WorkerPool {
     };
     try {
       for (let i = 0; i < files.length; i++) {
-        while (jobs.length < Math.min(files.length, i + lookahead)) start(jobs.length);
+        while (readMore(i)) start(jobs.length);
         const job = jobs[i]!;
         while (true) {
           throwIfAborted(options.signal);

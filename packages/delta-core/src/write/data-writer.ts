@@ -68,7 +68,17 @@ export interface DataWriterOptions {
    * started early when all buffers together exceed {@link MAX_BUFFERED_BYTES}.
    */
   readonly optimizeWrite?: boolean;
+  /**
+   * At `finish`, a partition's remaining rows (at least 2 × {@link PARALLEL_FINISH_MIN_ROWS}) are
+   * split into up to the handler's encode parallelism files, encoded at once, so the last file
+   * does not leave every core but one idle. For latency-bound writes (DML's new rows); OPTIMIZE
+   * and appends keep files of the target size.
+   */
+  readonly parallelFinish?: boolean;
 }
+
+/** Fewest rows per file when `parallelFinish` splits the last rows of a partition. */
+export const PARALLEL_FINISH_MIN_ROWS = 1 << 18;
 
 interface PartitionBuffer {
   readonly values: Record<string, string | null>;
@@ -160,7 +170,7 @@ export class DataFileWriter {
 
   /** Flushes every buffer, waits for every file to be written, and returns all add actions. */
   async finish(): Promise<AddFile[]> {
-    for (const key of [...this.#buffers.keys()]) await this.#flush(key);
+    for (const key of [...this.#buffers.keys()]) await this.#flush(key, this.#options.parallelFinish === true);
     while (this.#inflight.length > 0) await this.#inflight.shift();
     return [...this.#adds];
   }
@@ -258,23 +268,40 @@ export class DataFileWriter {
     if (best !== undefined) await this.#flush(best);
   }
 
-  async #flush(key: string): Promise<void> {
+  /** Starts the file(s) of one partition's buffer; with `split`, see {@link DataWriterOptions.parallelFinish}. */
+  async #flush(key: string, split = false): Promise<void> {
     const buf = this.#buffers.get(key);
     this.#buffers.delete(key);
     if (buf === undefined || buf.rows === 0) return;
     this.#buffered -= buf.bytes;
-    const { compression = 'snappy', rowGroupSize = DEFAULT_ROW_GROUP_SIZE } = this.#options;
     throwIfAborted(this.#options.signal);
     this.#mergeSmall(buf);
-    const encoded = this.#engine.parquet.writeTable(new Table(this.#physicalArrow, buf.batches), { compression, rowGroupSize });
+    const parallelism = this.#engine.parquet.encodeParallelism ?? 1;
+    const parts = split ? Math.min(parallelism, Math.floor(buf.rows / PARALLEL_FINISH_MIN_ROWS)) : 1;
+    if (parts < 2) {
+      await this.#startFile(buf.values, buf.batches, buf.bytes);
+      return;
+    }
+    const table = new Table(this.#physicalArrow, buf.batches);
+    for (let p = 0; p < parts; p++) {
+      const from = Math.floor((buf.rows * p) / parts);
+      const to = Math.floor((buf.rows * (p + 1)) / parts);
+      await this.#startFile(buf.values, table.slice(from, to).batches, (buf.bytes * (to - from)) / buf.rows);
+    }
+  }
+
+  /** Encodes `batches` as one file (on a worker when the handler has them) and stores it; waits only as encode parallelism requires. */
+  async #startFile(values: Record<string, string | null>, batches: RecordBatch[], bytes: number): Promise<void> {
+    const { compression = 'snappy', rowGroupSize = DEFAULT_ROW_GROUP_SIZE } = this.#options;
+    const encoded = this.#engine.parquet.writeTable(new Table(this.#physicalArrow, batches), { compression, rowGroupSize });
     let stats: string | undefined;
     if (this.#options.collectStats !== false) {
       const collector = new StatsCollector(this.#options.stats);
-      for (const b of buf.batches) collector.add(b);
+      for (const b of batches) collector.add(b);
       stats = collector.toJson();
     }
     const fileName = dataFileName({ partIndex: this.#fileCount++, codec: compression, ...(this.#options.fileNamePrefix === undefined ? {} : { prefix: this.#options.fileNamePrefix }) });
-    const task = this.#store(encoded, buf, fileName, stats);
+    const task = this.#store(encoded, { values, bytes }, fileName, stats);
     task.catch(() => undefined); // surfaced when awaited below or in finish()
     this.#inflight.push(task);
     const limit = this.#engine.parquet.encodeParallelism ?? 1;

@@ -185,7 +185,13 @@ export class DmlChangeSet {
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     };
     // Optimized writes (delta.autoOptimize.optimizeWrite) coalesce copied rows across rewritten files.
-    this.#dataWriter = new DataFileWriter(engine, { ...common, stats: statsOptionsFromMetadata(metadata, this.#schema, snapshot.protocol), optimizeWrite: optimizeWriteEnabled(metadata, undefined) });
+    // The new rows' last files are split over the encode workers (parallelFinish): DML waits on them.
+    this.#dataWriter = new DataFileWriter(engine, {
+      ...common,
+      stats: statsOptionsFromMetadata(metadata, this.#schema, snapshot.protocol),
+      optimizeWrite: optimizeWriteEnabled(metadata, undefined),
+      parallelFinish: true,
+    });
     this.#changeWriter = this.writesChangeData ? new ChangeDataWriter(engine, common) : undefined;
   }
 
