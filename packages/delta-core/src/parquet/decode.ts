@@ -85,7 +85,7 @@ async function openFile(bytes: Uint8Array, path: string): Promise<OpenedFile> {
     const rowGroupRows: number[] = [];
     for (let g = 0; g < meta.numRowGroups(); g++) rowGroupRows.push(meta.rowGroup(g).numRows());
     const schema = tableFromIPC(file.schema().intoIPCStream()).schema;
-    return { schema, rowGroupRows, int96: detectInt96(schema, bytes), blob };
+    return { schema, rowGroupRows, int96: await detectInt96(schema, bytes), blob };
   } catch (e) {
     throw corruptFile(path, e);
   } finally {

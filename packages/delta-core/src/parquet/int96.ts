@@ -10,9 +10,10 @@
  */
 import { Data, DataType, Field, TimeUnit, Timestamp, TimestampMicrosecond, Type } from 'apache-arrow';
 import type { Schema } from 'apache-arrow';
-import { parquetMetadata, parquetRead } from 'hyparquet';
 import type { FileMetaData, SchemaElement } from 'hyparquet';
-import { compressors } from 'hyparquet-compressors';
+
+/** hyparquet is loaded on first use: most files have no INT96, and decode workers start faster without it. */
+const hyparquet = () => import('hyparquet');
 
 /** INT96 columns of one file. */
 export interface Int96Info {
@@ -41,9 +42,9 @@ function mayHoldInt96(type: DataType): boolean {
 }
 
 /** Cheap check on the Arrow schema; returns null for files that cannot contain INT96. */
-export function detectInt96(schema: Schema, bytes: Uint8Array): Int96Info | null {
+export async function detectInt96(schema: Schema, bytes: Uint8Array): Promise<Int96Info | null> {
   if (!schema.fields.some((f) => mayHoldInt96(f.type))) return null;
-  const metadata = parquetMetadata(bytes);
+  const metadata = (await hyparquet()).parquetMetadata(bytes);
   const topLevel = new Set<string>();
   let nested = false;
   // Walk the flattened schema tree: element 0 is the root; children follow depth-first.
@@ -77,6 +78,7 @@ export async function decodeInt96Columns(bytes: Uint8Array, info: Int96Info, nam
   const cols = new Map<string, { micros: BigInt64Array; valid: Uint8Array }>();
   for (const n of names) cols.set(n, { micros: new BigInt64Array(numRows), valid: new Uint8Array(numRows) });
   const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  const [{ parquetRead }, { compressors }] = await Promise.all([hyparquet(), import('hyparquet-compressors')]);
   await parquetRead({
     file: buffer,
     metadata: info.metadata,
