@@ -44,9 +44,41 @@ export interface TargetBatch {
   readonly batch: RecordBatch;
   /**
    * `positions[i]` is the 0-based position of row `i` in the physical parquet file (what a
-   * deletion vector holds). Ascending within a file.
+   * deletion vector holds). Ascending within a file. Built on first access.
    */
   readonly positions: Float64Array;
+  /** The positions of the given rows of `batch`, list after list (without building `positions`). */
+  positionsOf(...rows: Int32Array[]): Float64Array;
+}
+
+/** A batch whose rows are rows `start + rows[i]` of its file (`rows` null: `start + i`). */
+class ScannedBatch implements TargetBatch {
+  #positions: Float64Array | undefined;
+
+  constructor(
+    readonly file: AddFile,
+    readonly fileIndex: number,
+    readonly batch: RecordBatch,
+    private readonly start: number,
+    private readonly rows: Int32Array | null,
+  ) {}
+
+  get positions(): Float64Array {
+    if (this.#positions) return this.#positions;
+    const n = this.batch.numRows;
+    const out = new Float64Array(n);
+    const { start, rows } = this;
+    for (let i = 0; i < n; i++) out[i] = start + (rows === null ? i : rows[i]!);
+    return (this.#positions = out);
+  }
+
+  positionsOf(...lists: Int32Array[]): Float64Array {
+    const out = new Float64Array(lists.reduce((n, l) => n + l.length, 0));
+    const { start, rows } = this;
+    let k = 0;
+    for (const list of lists) for (let i = 0; i < list.length; i++) out[k++] = start + (rows === null ? list[i]! : rows[list[i]!]!);
+    return out;
+  }
 }
 
 /**
@@ -85,20 +117,18 @@ export async function* scanTargetFiles(engine: Engine, snapshot: Snapshot, files
       return buildPartitionColumn(value, f.type, n);
     });
     let out = new RecordBatch(outSchema, new Data(new Struct(outSchema.fields), 0, n, 0, undefined, children) as Data<Struct>);
-    let positions = new Float64Array(n);
-    for (let i = 0; i < n; i++) positions[i] = start + i;
+    let rows: Int32Array | null = null;
     if (file.deletionVector !== undefined) {
       let dv = dvs.get(fileIndex);
       if (!dv) dvs.set(fileIndex, (dv = loadDeletionVector(engine, snapshot.tableRoot, file.deletionVector, signal ? { signal } : {})));
       const keep = (await dv).selectionForRange(start, n);
       if (keep !== null) {
-        const idx = indicesOf(keep);
-        if (idx.length === 0) continue;
-        out = takeRows(out, idx);
-        positions = Float64Array.from(idx, (i) => start + i);
+        rows = indicesOf(keep);
+        if (rows.length === 0) continue;
+        out = takeRows(out, rows);
       }
     }
-    yield { file, fileIndex, batch: out, positions };
+    yield new ScannedBatch(file, fileIndex, out, start, rows);
   }
 }
 

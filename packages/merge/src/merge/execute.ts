@@ -129,12 +129,16 @@ export async function executeMerge(req: MergeRequest): Promise<MergeMetrics> {
     inserted: { recomputeGenerated: unassignedGenerated(plan, plan.notMatched) },
   };
   let targetChanged = false;
-  for await (const { file, batch, positions } of scanTargetFiles(engine, snapshot, read.files, { timeZone, ...(columns ? { columns } : {}), ...(signal ? { signal } : {}) })) {
+  const scan = scanTargetFiles(engine, snapshot, read.files, { timeZone, ...(columns ? { columns } : {}), ...(signal ? { signal } : {}) });
+  // The first target file is read and decoded on the workers while the join index gets ready here.
+  const first = scan.next();
+  matcher.prepare();
+  for await (const scanned of resume(first, scan)) {
     throwIfAborted(signal);
-    const res = matcher.processTarget(batch);
+    const res = matcher.processTarget(scanned.batch);
     if (res.deleted.length + res.updated.length === 0) continue;
     targetChanged = true;
-    changes.removeRows(file, positionsOf(positions, res.deleted, res.updated));
+    changes.removeRows(scanned.file, scanned.positionsOf(res.deleted, res.updated));
     if (res.deletedRows) await changes.addChangeRows(res.deletedRows, 'delete');
     if (res.updatedValues) {
       const written = await changes.addRows(res.updatedValues, recompute.updated);
@@ -233,12 +237,15 @@ function unassignedGenerated(plan: MergePlan, clauses: MergePlan['matched']): st
     .map((f) => f.name);
 }
 
-/** Positions (in the file) of the target rows `a` and `b` (indices into the batch). */
-function positionsOf(positions: Float64Array, a: Int32Array, b: Int32Array): Float64Array {
-  const out = new Float64Array(a.length + b.length);
-  for (let i = 0; i < a.length; i++) out[i] = positions[a[i]!]!;
-  for (let i = 0; i < b.length; i++) out[a.length + i] = positions[b[i]!]!;
-  return out;
+/** The rest of an iteration whose first `next()` was already called; closes it when the consumer stops early. */
+async function* resume<T>(first: Promise<IteratorResult<T>>, it: AsyncGenerator<T>): AsyncGenerator<T> {
+  let done = false;
+  try {
+    for (let r = await first; !r.done; r = await it.next()) yield r.value;
+    done = true;
+  } finally {
+    if (!done) await it.return(undefined);
+  }
 }
 
 interface ReadScope {

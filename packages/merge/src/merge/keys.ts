@@ -23,6 +23,8 @@ export interface JoinIndex {
   readonly bytes: number;
   /** Pairs of target rows (where `eligible` is 1, or all) with the source rows of equal keys. */
   probe(keys: readonly Vec[], eligible: Uint8Array | null): Pairs;
+  /** Builds ahead what probes of ascending batches use (e.g. while the first target file is read); optional work. */
+  prepare?(): void;
 }
 
 /**
@@ -96,6 +98,10 @@ class IntIndex implements JoinIndex {
 
   static build(key: Vec, nullSafe: boolean, eligible: Uint8Array | null, n: number, width: 1 | 2): IntIndex {
     return new IntIndex(width, { w: words(key, width), valid: key.valid(), eligible, n }, nullSafe);
+  }
+
+  prepare(): void {
+    this.#sorted ??= sortRows(this.#source, this.width);
   }
 
   #hashTable(): HashTable {
@@ -306,6 +312,17 @@ function isSorted(w: Int32Array, width: 1 | 2, n: number): boolean {
     for (let i = 1; i < n; i++) if (w[i]! < w[i - 1]!) return false;
     return true;
   }
+  // Fast loop while every high word equals the first (keys within one 2^32 range, the usual
+  // case): only the low words are compared, unsigned (flipping the sign bit keeps them int32).
+  const h0 = w[1]!;
+  let prev = w[0]! ^ 0x80000000;
+  let k = 1;
+  for (; k < n; k++) {
+    const lo = w[2 * k]! ^ 0x80000000;
+    if (w[2 * k + 1] !== h0 || lo < prev) break;
+    prev = lo;
+  }
+  if (k === n) return true;
   let ph = w[1]!;
   let pl = w[0]! >>> 0;
   for (let i = 1; i < n; i++) {

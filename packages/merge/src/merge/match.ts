@@ -97,6 +97,11 @@ export class MergeMatcher {
     this.#index = plan.keys.length === 0 ? undefined : buildIndex(this.#sourceKeys, plan.keys.map((k) => k.nullSafe), this.#eligible);
   }
 
+  /** Builds join structures ahead of the first target batch (call while it is being read). */
+  prepare(): void {
+    this.#index?.prepare?.();
+  }
+
   /** Bytes held by the hash index (diagnostics; the source batch is counted by the caller). */
   get indexBytes(): number {
     return this.#index?.bytes ?? 0;
@@ -131,21 +136,21 @@ export class MergeMatcher {
       const mask = this.#predicate(plan.residual).mask(this.#pairInput(target, pairs));
       pairs = selectPairs(pairs, mask);
     }
-    const count = new Int32Array(n);
+    // Pairs are grouped by ascending target row: a target row with several matches repeats in a run.
     let repeated = false;
+    const { target: pt, source: ps } = pairs;
     for (let i = 0; i < pairs.length; i++) {
-      const t = pairs.target[i]!;
-      if (count[t]!++ > 0) repeated = true;
-      this.sourceMatched[pairs.source[i]!] = 1;
+      if (i > 0 && pt[i] === pt[i - 1]) repeated = true;
+      this.sourceMatched[ps[i]!] = 1;
     }
-    if (this.#checkCardinality) this.#checkMultipleMatches(target, pairs, count);
+    if (repeated && this.#checkCardinality) this.#checkMultipleMatches(target, pairs, matchCounts(pairs, n));
     const acc = new ChangeAccumulator();
     if (plan.matched.length > 0 && pairs.length > 0) {
       const first = repeated ? firstPairPerTarget(pairs) : pairs;
       this.#applyClauses(plan.matched, target, this.#pairInput(target, first), first.target, acc, 'matched');
     }
     if (plan.notMatchedBySource.length > 0) {
-      const rows = unmatchedRows(count);
+      const rows = unmatchedRows(matchCounts(pairs, n));
       if (rows.length > 0) {
         const t = takeRows(target, rows);
         this.#applyClauses(plan.notMatchedBySource, target, [t, emptyBatch(rows.length)], rows, acc, 'notMatchedBySource');
@@ -388,6 +393,13 @@ function selectPairs(p: Pairs, mask: Uint8Array): Pairs {
     }
   }
   return { target: t.subarray(0, k), source: s.subarray(0, k), length: k };
+}
+
+/** Matches per target row (`n` rows) in `pairs`. */
+function matchCounts(pairs: Pairs, n: number): Int32Array {
+  const count = new Int32Array(n);
+  for (let i = 0; i < pairs.length; i++) count[pairs.target[i]!]!++;
+  return count;
 }
 
 /** The first pair of each target row (pairs may come in any order). */
