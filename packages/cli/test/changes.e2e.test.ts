@@ -147,6 +147,18 @@ describe('deltakit changes on a table written here', () => {
     expect(rows.map((r) => r.split(',').slice(0, 4).join(',')).sort()).toEqual(['2,two,insert,2', '9007199254740993,big,delete,2']);
   });
 
+  it('--format table prints aligned columns (numbers right-aligned) under a header', async () => {
+    const history = JSON.parse(await ok('history', root, '--format', 'json')) as Array<{ version: number; timestamp: number }>;
+    const at = `${new Date(history.find((h) => h.version === 2)!.timestamp).toISOString().slice(0, -1)}000Z`;
+    const lines = (await ok('changes', root, '--from', '2', '--to', '2', '--format', 'table')).split('\n').filter((l) => l !== '');
+    expect(lines[0]).toMatch(/^id +\| name \| _change_type \| _commit_version \| _commit_timestamp *$/);
+    expect(lines[1]).toMatch(/^-+\+-+\+-+\+-+\+-+$/);
+    expect(lines.slice(2).sort()).toEqual([`               2 | two  | insert       |               2 | ${at}`, `9007199254740993 | big  | delete       |               2 | ${at}`].sort());
+    // Every line has the same width and puts the separators in the same places.
+    const bars = (l: string) => [...l].flatMap((ch, i) => (ch === '|' || ch === '+' ? [i] : []));
+    for (const l of lines.slice(1)) expect(bars(l)).toEqual(bars(lines[0]!));
+  });
+
   it('prints only the header for an empty range, and help', async () => {
     expect(await ok('changes', root, '--from', '0', '--to', '0', '--format', 'csv')).toBe('id,name,_change_type,_commit_version,_commit_timestamp\n');
     const help = await ok('changes', '--help');
