@@ -63,6 +63,13 @@ describe('map', () => {
     expect(type("map('k', a, 'l', 2L)")).toEqual({ kind: 'map', keyType: primitive('string'), valueType: primitive('long'), valueContainsNull: true });
   });
 
+  it("gives from_json its options as Spark's docs write them: map('mode', 'FAILFAST')", () => {
+    const json = struct([field('j', primitive('string'))]);
+    const run = (mode: string) => evaluate(parseExpression(`from_json(j, 'a INT', map('mode', '${mode}'))`), json, [{ j: '{"a": 1}' }, { j: '{"a": "x"' }]).map(plain);
+    expect(run('PERMISSIVE')).toEqual([[1], [null]]);
+    expect(() => run('FAILFAST')).toThrow(/malformed record in FAILFAST mode/);
+  });
+
   it('refuses an odd argument count when bound, and a NULL or duplicate key when evaluated', () => {
     expect(bindFailure("map('k')").message).toMatch(/pairs/);
     const nullKey = bindFailure('map(b, 1)');
