@@ -9,7 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeltaTable, JsonNumber, field, parseJsonExact, primitive, struct } from '@deltakit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeFixtures, FIXTURES, HAVE_FIXTURES, kernel } from './fixtures.js';
+import { tableChanges } from '@deltakit/cdf';
+import { Type } from 'apache-arrow';
+import { deltaRs, describeFixtures, FIXTURES, HAVE_FIXTURES, kernel } from './fixtures.js';
 import { cli, ERROR_LINE, ok, requireBuiltCli } from './helpers.js';
 
 beforeAll(() => {
@@ -104,6 +106,46 @@ describeFixtures('deltakit changes on the shared change-feed cases', () => {
     expect(ERROR_LINE.exec(r.stderr)![1]).toBe('FILE_NOT_FOUND');
     expect(r.code).toBe(1);
   });
+});
+
+describeFixtures('deltakit changes on the delta-rs change-feed tables', () => {
+  /** The API's rows in the CLI's JSON-line encoding: exact longs, dates as YYYY-MM-DD, commit timestamps as µs UTC text. */
+  const apiRows = async (root: string, start: number, end: number): Promise<string[]> => {
+    const t = DeltaTable.forPath(root);
+    try {
+      const table = await tableChanges(t, { startingVersion: start, endingVersion: end }).toTable();
+      const fields = table.schema.fields;
+      return table.toArray().map((row) => {
+        const o = row.toJSON() as Record<string, unknown>;
+        return fields
+          .map(({ name: n, type }) => {
+            const v = o[n];
+            if (v !== null && Type.Date === type.typeId) return JSON.stringify(new Date(Number(v)).toISOString().slice(0, 10));
+            if (n === '_commit_timestamp') return JSON.stringify(`${new Date(Number(v)).toISOString().slice(0, -1)}000Z`);
+            return canon(typeof v === 'bigint' ? new JsonNumber(v.toString()) : typeof v === 'number' ? new JsonNumber(String(v)) : v);
+          })
+          .join(' | ');
+      });
+    } finally {
+      await t.close();
+    }
+  };
+
+  for (const [name, start, end] of [
+    ['cdc_ict_table', 0, 3],
+    ['simple_table_with_cdc', 0, 2],
+    ['checkpoint-cdf-table', 3, 5],
+  ] as const) {
+    it(`${name} versions ${start} to ${end}: the rows tableChanges reads, commit timestamps included`, async () => {
+      const out = await ok('changes', deltaRs(name), '--from', String(start), '--to', String(end), '--format', 'jsonl');
+      const lines = jsonLines(out);
+      expect(lines.length).toBeGreaterThan(0);
+      const names = Object.keys(lines[0]!);
+      expect(names.slice(-3)).toEqual(['_change_type', '_commit_version', '_commit_timestamp']);
+      const cli = lines.map((row) => names.map((n) => canon(row[n])).join(' | '));
+      expect(cli.sort()).toEqual((await apiRows(deltaRs(name), start, end)).sort());
+    });
+  }
 });
 
 describe('deltakit changes on a table written here', () => {
