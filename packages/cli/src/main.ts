@@ -85,7 +85,10 @@ export async function main(argv: readonly string[], io: MainIo = processIo()): P
 }
 
 function fail(io: MainIo, code: string, message: string): number {
-  io.stderr.write(`deltakit: ${code}: ${message.replace(/\s*[\r\n]+\s*/g, ' ').trim()}\n`);
+  // A caret line under a quoted excerpt means nothing once the message is one line: the message
+  // names the line and column already, so the excerpt stays and the caret goes.
+  const oneLine = message.replace(/\r?\n[ \t]*\^+[ \t]*$/, '').replace(/\s*[\r\n]+\s*/g, ' ').trim();
+  io.stderr.write(`deltakit: ${code}: ${oneLine}\n`);
   return code === 'INVALID_ARGUMENT' ? EXIT_USAGE : EXIT_FAILURE;
 }
 

@@ -9,7 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeltaTable, JsonNumber, field, parseJsonExact, primitive, struct } from '@deltakit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeFixtures, FIXTURES, HAVE_FIXTURES, kernel } from './fixtures.js';
+import { tableChanges } from '@deltakit/cdf';
+import { Type } from 'apache-arrow';
+import { deltaRs, describeFixtures, FIXTURES, HAVE_FIXTURES, kernel } from './fixtures.js';
 import { cli, ERROR_LINE, ok, requireBuiltCli } from './helpers.js';
 
 beforeAll(() => {
@@ -106,6 +108,46 @@ describeFixtures('deltakit changes on the shared change-feed cases', () => {
   });
 });
 
+describeFixtures('deltakit changes on the delta-rs change-feed tables', () => {
+  /** The API's rows in the CLI's JSON-line encoding: exact longs, dates as YYYY-MM-DD, commit timestamps as µs UTC text. */
+  const apiRows = async (root: string, start: number, end: number): Promise<string[]> => {
+    const t = DeltaTable.forPath(root);
+    try {
+      const table = await tableChanges(t, { startingVersion: start, endingVersion: end }).toTable();
+      const fields = table.schema.fields;
+      return table.toArray().map((row) => {
+        const o = row.toJSON() as Record<string, unknown>;
+        return fields
+          .map(({ name: n, type }) => {
+            const v = o[n];
+            if (v !== null && Type.Date === type.typeId) return JSON.stringify(new Date(Number(v)).toISOString().slice(0, 10));
+            if (n === '_commit_timestamp') return JSON.stringify(`${new Date(Number(v)).toISOString().slice(0, -1)}000Z`);
+            return canon(typeof v === 'bigint' ? new JsonNumber(v.toString()) : typeof v === 'number' ? new JsonNumber(String(v)) : v);
+          })
+          .join(' | ');
+      });
+    } finally {
+      await t.close();
+    }
+  };
+
+  for (const [name, start, end] of [
+    ['cdc_ict_table', 0, 3],
+    ['simple_table_with_cdc', 0, 2],
+    ['checkpoint-cdf-table', 3, 5],
+  ] as const) {
+    it(`${name} versions ${start} to ${end}: the rows tableChanges reads, commit timestamps included`, async () => {
+      const out = await ok('changes', deltaRs(name), '--from', String(start), '--to', String(end), '--format', 'jsonl');
+      const lines = jsonLines(out);
+      expect(lines.length).toBeGreaterThan(0);
+      const names = Object.keys(lines[0]!);
+      expect(names.slice(-3)).toEqual(['_change_type', '_commit_version', '_commit_timestamp']);
+      const cli = lines.map((row) => names.map((n) => canon(row[n])).join(' | '));
+      expect(cli.sort()).toEqual((await apiRows(deltaRs(name), start, end)).sort());
+    });
+  }
+});
+
 describe('deltakit changes on a table written here', () => {
   let dir: string;
   let root: string;
@@ -145,6 +187,18 @@ describe('deltakit changes on a table written here', () => {
     const [header, ...rows] = csv.split('\n').filter((l) => l !== '');
     expect(header).toBe('id,name,_change_type,_commit_version,_commit_timestamp');
     expect(rows.map((r) => r.split(',').slice(0, 4).join(',')).sort()).toEqual(['2,two,insert,2', '9007199254740993,big,delete,2']);
+  });
+
+  it('--format table prints aligned columns (numbers right-aligned) under a header', async () => {
+    const history = JSON.parse(await ok('history', root, '--format', 'json')) as Array<{ version: number; timestamp: number }>;
+    const at = `${new Date(history.find((h) => h.version === 2)!.timestamp).toISOString().slice(0, -1)}000Z`;
+    const lines = (await ok('changes', root, '--from', '2', '--to', '2', '--format', 'table')).split('\n').filter((l) => l !== '');
+    expect(lines[0]).toMatch(/^id +\| name \| _change_type \| _commit_version \| _commit_timestamp *$/);
+    expect(lines[1]).toMatch(/^-+\+-+\+-+\+-+\+-+$/);
+    expect(lines.slice(2).sort()).toEqual([`               2 | two  | insert       |               2 | ${at}`, `9007199254740993 | big  | delete       |               2 | ${at}`].sort());
+    // Every line has the same width and puts the separators in the same places.
+    const bars = (l: string) => [...l].flatMap((ch, i) => (ch === '|' || ch === '+' ? [i] : []));
+    for (const l of lines.slice(1)) expect(bars(l)).toEqual(bars(lines[0]!));
   });
 
   it('prints only the header for an empty range, and help', async () => {

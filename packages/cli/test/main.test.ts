@@ -55,6 +55,15 @@ describe('dispatcher', () => {
   });
 });
 
+describe('error lines', () => {
+  it('drop the caret of a parse error (the line names the column) and keep the excerpt', async () => {
+    const r = await run(['sql', 'DELETE FROM delta.`/nowhere` WHERE id = = 1']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(ERROR_LINE);
+    expect(r.stderr).toBe("deltakit: PARSE_ERROR: expected a column name, literal or (, found '=' at column 41: DELETE FROM delta.`/nowhere` WHERE id = = 1\n");
+  });
+});
+
 /** A stream whose reader went away: every write fails with EPIPE, reported asynchronously. */
 class ClosedPipe implements OutputStream {
   private errorListeners: Array<(e: Error & { code?: string }) => void> = [];

@@ -160,6 +160,16 @@ export function widerCommonType(types: readonly DataType[]): DataType | undefine
   return acc;
 }
 
+/** Spark's `findWiderTypeWithoutStringPromotion` over many types (GREATEST / LEAST), or undefined. */
+export function widerCommonTypeWithoutStringPromotion(types: readonly DataType[]): DataType | undefined {
+  let acc: DataType | undefined = VOID;
+  for (const t of types) {
+    if (acc === undefined) return undefined;
+    acc = widerTypeWithoutStringPromotion(acc, t);
+  }
+  return acc;
+}
+
 function complexCommonType(a: DataType, b: DataType, f: (x: DataType, y: DataType) => DataType | undefined): DataType | undefined {
   if (a.kind === 'array' && b.kind === 'array') {
     const e = f(a.elementType, b.elementType);

@@ -4,7 +4,7 @@
  * coercion of their arguments to one wider common type.
  */
 import type { DataType } from '../../schema/types.js';
-import { BOOLEAN, INT, comparisonType, widerCommonType } from '../type-rules.js';
+import { BOOLEAN, INT, comparisonType, widerCommonType, widerCommonTypeWithoutStringPromotion } from '../type-rules.js';
 import type { TypedExpr } from '../typed.js';
 import { compareValues, valuesEqual, type MapValue, type Value } from '../value.js';
 import { Vec, chooseRows } from '../vector.js';
@@ -14,8 +14,8 @@ import { rowwise } from './kernels.js';
 const typeText = (t: DataType): string => (t.kind === 'primitive' ? t.name : t.kind === 'decimal' ? `decimal(${t.precision},${t.scale})` : t.kind);
 
 /** Casts every argument to their wider common type (Spark's FunctionArgumentConversion). */
-function commonArgs(args: readonly TypedExpr[], ctx: FunctionBindContext, offset = 0): { type: DataType; args: TypedExpr[] } {
-  const type = widerCommonType(args.map((a) => a.type));
+function commonArgs(args: readonly TypedExpr[], ctx: FunctionBindContext, offset = 0, common = widerCommonType): { type: DataType; args: TypedExpr[] } {
+  const type = common(args.map((a) => a.type));
   if (type === undefined) return ctx.error(`${ctx.name} needs arguments of one common type; got ${args.map((a) => typeText(a.type)).join(', ')}. Cast them to one type.`);
   return { type, args: args.map((a, i) => ctx.cast(a, type, i + 1 + offset)) };
 }
@@ -58,7 +58,8 @@ function extremeDef(name: 'greatest' | 'least'): FunctionDef {
     arity: [2, Infinity],
     signature: `${name}(a, b, ...)`,
     bind(args, ctx) {
-      const { type, args: cast } = commonArgs(args, ctx);
+      // Unlike COALESCE, Spark does not promote to string here: greatest('a', 1) is a type error.
+      const { type, args: cast } = commonArgs(args, ctx, 0, widerCommonTypeWithoutStringPromotion);
       if (type.kind === 'map') ctx.error(`${name} cannot compare map values.`);
       return {
         type,

@@ -1,5 +1,6 @@
 import { ARITHMETIC_FUNCTIONS } from './arithmetic.js';
 import { CONDITIONAL_FUNCTIONS } from './conditional.js';
+import { CONSTRUCTOR_FUNCTIONS } from './constructors.js';
 import { DATETIME_FUNCTIONS } from './datetime.js';
 import type { FunctionDef } from './function.js';
 import { HASH_FUNCTIONS } from './hash.js';
@@ -14,6 +15,7 @@ import { STRING_FUNCTIONS } from './string.js';
 export const FUNCTIONS: ReadonlyMap<string, FunctionDef> = buildRegistry([
   ...ARITHMETIC_FUNCTIONS,
   ...CONDITIONAL_FUNCTIONS,
+  ...CONSTRUCTOR_FUNCTIONS,
   ...STRING_FUNCTIONS,
   ...MATH_FUNCTIONS,
   ...HASH_FUNCTIONS,
