@@ -209,6 +209,9 @@ export function plainValues(data: Data | undefined, longs: LongMode): Getter<unk
     }
     case Type.Map:
       return stringMaps(data);
+    case Type.Dictionary:
+      if (data.dictionary?.type.typeId === Type.Utf8) return strings(data);
+      return wrap(((vec) => (i: number) => vec.get(i) ?? undefined)(makeVector(data)));
     default: {
       const vec = makeVector(data);
       return wrap((i) => vec.get(i) ?? undefined);

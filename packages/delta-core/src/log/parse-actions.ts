@@ -192,26 +192,28 @@ const ADD_FIELDS = new Set(['path', 'partitionValues', 'size', 'modificationTime
  */
 function isPlainAdd(o: Obj): boolean {
   for (const k in o) if (!ADD_FIELDS.has(k) || o[k] === null) return false;
-  const isMap = (v: unknown) => {
-    if (!isObj(v)) return false;
-    for (const key in v) if (v[key] !== null && typeof v[key] !== 'string') return false;
-    return true;
-  };
-  const isSafe = (v: unknown) => Number.isSafeInteger(v);
-  const optSafe = (v: unknown) => v === undefined || Number.isSafeInteger(v);
-  const optString = (v: unknown) => v === undefined || typeof v === 'string';
   return (
     typeof o.path === 'string' &&
-    isMap(o.partitionValues) &&
-    isSafe(o.size) &&
-    isSafe(o.modificationTime) &&
+    isStringMap(o.partitionValues) &&
+    Number.isSafeInteger(o.size) &&
+    Number.isSafeInteger(o.modificationTime) &&
     typeof o.dataChange === 'boolean' &&
-    optString(o.stats) &&
-    (o.tags === undefined || isMap(o.tags)) &&
-    optSafe(o.baseRowId) &&
-    optSafe(o.defaultRowCommitVersion) &&
-    optString(o.clusteringProvider)
+    (o.stats === undefined || typeof o.stats === 'string') &&
+    (o.tags === undefined || isStringMap(o.tags)) &&
+    (o.baseRowId === undefined || Number.isSafeInteger(o.baseRowId)) &&
+    (o.defaultRowCommitVersion === undefined || Number.isSafeInteger(o.defaultRowCommitVersion)) &&
+    (o.clusteringProvider === undefined || typeof o.clusteringProvider === 'string')
   );
+}
+
+/** An object whose values are all strings or null. */
+function isStringMap(v: unknown): boolean {
+  if (!isObj(v)) return false;
+  for (const key in v) {
+    const x = v[key];
+    if (x !== null && typeof x !== 'string') return false;
+  }
+  return true;
 }
 
 function parseAdd(o: Obj): AddFile {

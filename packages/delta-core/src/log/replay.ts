@@ -1,5 +1,6 @@
 import { DeltaError } from '../errors.js';
 import type { Action, AddFile, CommitInfo, DomainMetadata, Metadata, Protocol, RemoveFile, SetTransaction } from './actions.js';
+import { FileKeyMap } from './file-key-map.js';
 import { fileActionKey } from './paths.js';
 
 /**
@@ -36,10 +37,10 @@ export interface TableState {
  */
 export class LogReplay {
   readonly #tableRoot: string;
-  readonly #adds = new Map<string, AddFile>();
+  readonly #adds = new FileKeyMap<AddFile>();
   readonly #checkpointAdds: Array<readonly AddFile[]> = [];
   readonly #checkpointRemoves: Array<readonly RemoveFile[]> = [];
-  readonly #removes = new Map<string, RemoveFile>();
+  readonly #removes = new FileKeyMap<RemoveFile>();
   readonly #txns = new Map<string, bigint>();
   readonly #setTransactions = new Map<string, SetTransaction>();
   readonly #domains = new Map<string, DomainMetadata>();
@@ -48,6 +49,14 @@ export class LogReplay {
 
   constructor(tableRoot: string) {
     this.#tableRoot = tableRoot;
+  }
+
+  /**
+   * Sizes the file index for about `count` file actions (a hint: replay works without it, but
+   * a large log then pays for growing the index step by step).
+   */
+  reserve(count: number): void {
+    this.#adds.reserve(count);
   }
 
   /** Applies the actions of one commit (or of a checkpoint, which behaves as a single commit). */
@@ -123,6 +132,7 @@ export class LogReplay {
       }
       for (const a of chunk) if (!touched(fileActionKey(this.#tableRoot, a.path, a.deletionVector))) out.push(a);
     }
+    if (out.length === 0) return this.#adds.valuesArray();
     for (const a of this.#adds.values()) out.push(a);
     return out;
   }
@@ -140,6 +150,7 @@ export class LogReplay {
         }
       }
     }
+    if (out.length === 0) return this.#removes.valuesArray();
     for (const r of this.#removes.values()) out.push(r);
     return out;
   }

@@ -83,9 +83,15 @@ export class LocalFileSystemStore implements ObjectStore {
     }
   }
 
+  /**
+   * A plain Uint8Array (not a Buffer, whose `slice` is a view) that owns its whole ArrayBuffer, so
+   * callers may transfer it to a worker. The read buffer is used as is when it already owns its
+   * ArrayBuffer (files over 4 KiB); pooled small buffers are copied.
+   */
   async get(path: string): Promise<Uint8Array> {
     try {
-      return new Uint8Array(await readFileCb(path));
+      const b = await readFileCb(path);
+      return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? new Uint8Array(b.buffer, 0, b.byteLength) : new Uint8Array(b);
     } catch (e) {
       throw mapError('read', path, e);
     }
