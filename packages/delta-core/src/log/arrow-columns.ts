@@ -160,6 +160,42 @@ export function stringMaps(data: Data | undefined): Getter<Record<string, string
   };
 }
 
+/**
+ * {@link stringMaps} for columns with few distinct maps over many rows (a checkpoint's partition
+ * values): when keys and values are dictionary-encoded, rows with the same entries share one
+ * frozen object, sparing an object per row. Otherwise the same as {@link stringMaps}.
+ */
+export function sharedStringMaps(data: Data | undefined): Getter<Readonly<Record<string, string | null>>> {
+  if (data === undefined || data.typeId !== Type.Map) return stringMaps(data);
+  const entries = data.children[0]!;
+  const keyData = entries.children[0];
+  const valueData = entries.children[1];
+  if (keyData?.typeId !== Type.Dictionary || valueData?.typeId !== Type.Dictionary) return stringMaps(data);
+  const fresh = stringMaps(data);
+  const valid = validity(data);
+  const offsets = data.valueOffsets as Int32Array;
+  const keyIndexes = keyData.values as Int32Array;
+  const valueIndexes = valueData.values as Int32Array;
+  const keyValid = validity(keyData);
+  const valueValid = validity(valueData);
+  const nullValue = valueData.dictionary!.length;
+  const cache = new Map<number | string, Readonly<Record<string, string | null>>>();
+  return (i) => {
+    if (!valid(i)) return undefined;
+    const start = offsets[i]!;
+    const end = offsets[i + 1]!;
+    let id: number | string;
+    if (end - start === 1 && keyValid(start)) id = keyIndexes[start]! * (nullValue + 1) + (valueValid(start) ? valueIndexes[start]! : nullValue);
+    else {
+      id = '';
+      for (let k = start; k < end; k++) id += `${keyValid(k) ? keyIndexes[k] : -1}:${valueValid(k) ? valueIndexes[k] : -1},`;
+    }
+    let m = cache.get(id);
+    if (m === undefined) cache.set(id, (m = Object.freeze(fresh(i)!)));
+    return m;
+  };
+}
+
 type LongMode = 'bigint' | 'number-if-safe';
 
 /**

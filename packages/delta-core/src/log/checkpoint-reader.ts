@@ -4,7 +4,7 @@ import { DeltaError, isDeltaError, throwIfAborted } from '../errors.js';
 import type { ObjectMeta } from '../storage/object-store.js';
 import { joinPath } from '../storage/paths.js';
 import type { Action, AddFile, Sidecar } from './actions.js';
-import { booleans, child, plainValues, safeInts, stringMaps, strings, validity } from './arrow-columns.js';
+import { booleans, child, plainValues, safeInts, sharedStringMaps, stringMaps, strings, validity } from './arrow-columns.js';
 import type { CheckpointFiles } from './segment.js';
 import { ActionFieldError, actionFromJson, located, parseActionLines, parseDeletionVector } from './parse-actions.js';
 import { decodeOnce } from './paths.js';
@@ -163,7 +163,7 @@ function rowError(e: ActionFieldError, path: string, row: number): DeltaError {
 function decodeAdds(add: Data, numRows: number, out: AddFile[], path: string, rowBase: number): void {
   const valid = validity(add);
   const paths = strings(child(add, 'path'));
-  const partitionValues = stringMaps(child(add, 'partitionValues'));
+  const partitionValues = sharedStringMaps(child(add, 'partitionValues'));
   const sizes = safeInts(child(add, 'size'), 'add.size');
   const modTimes = safeInts(child(add, 'modificationTime'), 'add.modificationTime');
   const dataChanges = booleans(child(add, 'dataChange'));

@@ -104,6 +104,7 @@ export class LogReplay {
    * Adds the live files of a checkpoint, before any other action is applied. A checkpoint holds
    * each logical file once, so its adds stay in an array; only the (few) keys that later actions
    * touch are compared against them in {@link finish}, instead of hashing every checkpoint file.
+   * The array may become the state's file list as it is: it must not change afterwards.
    */
   addCheckpointFiles(adds: readonly AddFile[]): void {
     if (this.#adds.size > 0 || this.#removes.size > 0) {
@@ -121,15 +122,17 @@ export class LogReplay {
   }
 
   /** Checkpoint adds no later action replaced or removed, then the adds from commits. */
-  #liveFiles(): AddFile[] {
-    const out: AddFile[] = [];
+  #liveFiles(): readonly AddFile[] {
     const touched = (key: string) => this.#adds.has(key) || this.#removes.has(key);
     const anyTouched = this.#adds.size > 0 || this.#removes.size > 0;
+    // Nothing replaced or removed a checkpoint file: its adds are the answer as they are.
+    if (!anyTouched && this.#checkpointAdds.length === 1) return this.#checkpointAdds[0]!;
+    const out: AddFile[] = [];
+    if (!anyTouched) {
+      for (const chunk of this.#checkpointAdds) for (const a of chunk) out.push(a);
+      return out;
+    }
     for (const chunk of this.#checkpointAdds) {
-      if (!anyTouched) {
-        for (const a of chunk) out.push(a);
-        continue;
-      }
       for (const a of chunk) if (!touched(fileActionKey(this.#tableRoot, a.path, a.deletionVector))) out.push(a);
     }
     if (out.length === 0) return this.#adds.valuesArray();
