@@ -24,6 +24,30 @@ export function validity(data: Data): (i: number) => boolean {
   };
 }
 
+/** The rows of `data` that are not null, in order; a mostly-null column costs one check per 8 rows. */
+export function validRows(data: Data): Int32Array {
+  const n = data.length;
+  if (data.typeId === Type.Null) return new Int32Array(0);
+  const bitmap = data.nullBitmap;
+  const out = new Int32Array(n - data.nullCount);
+  if (!bitmap || bitmap.length === 0 || data.nullCount === 0) {
+    for (let i = 0; i < n; i++) out[i] = i;
+    return out;
+  }
+  const off = data.offset;
+  let k = 0;
+  for (let i = 0; i < n; ) {
+    const j = off + i;
+    if ((j & 7) === 0 && i + 8 <= n && bitmap[j >> 3] === 0) {
+      i += 8;
+      continue;
+    }
+    if ((bitmap[j >> 3]! & (1 << (j & 7))) !== 0) out[k++] = i;
+    i++;
+  }
+  return out;
+}
+
 /** The child of a struct column by name, or undefined when the file lacks it. */
 export function child(data: Data | undefined, name: string): Data | undefined {
   if (data === undefined || data.typeId !== Type.Struct) return undefined;

@@ -4,7 +4,7 @@ import { DeltaError, isDeltaError, throwIfAborted } from '../errors.js';
 import type { ObjectMeta } from '../storage/object-store.js';
 import { joinPath } from '../storage/paths.js';
 import type { Action, AddFile, Sidecar } from './actions.js';
-import { booleans, child, plainValues, safeInts, sharedStringMaps, stringMaps, strings, validity } from './arrow-columns.js';
+import { booleans, child, plainValues, safeInts, sharedStringMaps, stringMaps, strings, validity, validRows } from './arrow-columns.js';
 import type { CheckpointFiles } from './segment.js';
 import { ActionFieldError, actionFromJson, located, parseActionLines, parseDeletionVector } from './parse-actions.js';
 import { decodeOnce } from './paths.js';
@@ -139,10 +139,8 @@ function decodeBatch(batch: RecordBatch, out: CheckpointContent, path: string, r
   for (const kind of ['remove', 'metaData', 'protocol', 'txn', 'domainMetadata', 'checkpointMetadata', 'sidecar'] as const) {
     const data = column(batch, kind);
     if (data === undefined || data.nullCount === data.length) continue;
-    const valid = validity(data);
     const rows = plainValues(data, 'number-if-safe');
-    for (let i = 0; i < batch.numRows; i++) {
-      if (!valid(i)) continue;
+    for (const i of validRows(data)) {
       try {
         const a = actionFromJson({ [kind]: rows(i) });
         if (a !== undefined) out.actions.push(a);

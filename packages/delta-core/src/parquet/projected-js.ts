@@ -21,9 +21,9 @@
 import { Binary, Bool, DateDay, Field, Float32, Float64, Int32, Int64, List, Map_, Null, RecordBatch, Schema, Struct, TimeUnit, Timestamp, Utf8, makeData } from 'apache-arrow';
 import type { Data, DataType } from 'apache-arrow';
 import { parquetMetadata, parquetSchema } from 'hyparquet';
-import type { ColumnMetaData, SchemaElement, SchemaTree } from 'hyparquet';
+import type { ColumnChunk, ColumnMetaData, SchemaElement, SchemaTree } from 'hyparquet';
 import { bitmap, decodeChunk, placeValues, unsupported } from './projected-js-chunk.js';
-import type { ChunkLeaf, DecodeMode, LeafData } from './projected-js-chunk.js';
+import type { ChunkLeaf, DecodeMode, LeafData, Values } from './projected-js-chunk.js';
 
 export { UnsupportedParquet } from './projected-js-chunk.js';
 
@@ -64,31 +64,111 @@ export function decodeProjectedJs(bytes: Uint8Array, fieldPaths: readonly (reado
     const tree = root.children.find((c) => c.element.name === name)!;
     top.push([name, planNode(tree, sel, 0, 0, columns)]);
   }
-  const fields = top.map(([name]) => name);
   const batches: RecordBatch[] = [];
-  for (const group of metadata.row_groups) {
-    const rows = Number(group.num_rows);
-    const cache = new Map<Leaf, LeafData>();
-    const metaOf = (leaf: Leaf): ColumnMetaData => group.columns[leaf.column]?.meta_data ?? unsupported('column chunk without metadata');
-    const source: LeafSource = {
-      data(leaf: Leaf, levelsOnly: boolean): LeafData {
-        const meta = metaOf(leaf);
-        const full: DecodeMode = leaf.rep > 0 ? 'compact' : 'dense';
-        // A selected leaf read for levels is decoded whole at once: its values are wanted next.
-        const wantValues = !levelsOnly || (leaf.selected && leaf.type !== undefined && !provenAbsent(meta, leaf, leaf.def, rows));
-        let d = cache.get(leaf);
-        if (d === undefined || (wantValues && d.mode === 'levels')) cache.set(leaf, (d = decodeChunk(bytes, meta, leaf, wantValues ? full : 'levels')));
-        return d;
-      },
-      absent: (leaf: Leaf, def: number) => provenAbsent(metaOf(leaf), leaf, def, rows),
-    };
-    const children = top.map(([, node]) => assemble(node, rows, source));
-    const schemaFields = children.map((d, i) => new Field(fields[i]!, d.type, true));
-    const data = makeData({ type: new Struct(schemaFields), length: rows, nullCount: 0, children });
-    batches.push(new RecordBatch(new Schema(schemaFields), data));
+  for (const group of metadata.row_groups) batches.push(...decodeRowGroup(bytes, group.columns, Number(group.num_rows), top));
+  return batches;
+}
+
+/** Below this many rows a row group is decoded in one piece. */
+const NARROW_MIN_ROWS = 4096;
+
+/**
+ * One row group's batches. A top-level column non-null on a short span of rows only (a
+ * checkpoint's protocol and metaData among 300k adds) is built over that span alone: the row group
+ * is cut into batches at the span ends, and the column is a Null column in the others. Every
+ * other column is built whole once and sliced (zero-copy) into the batches.
+ */
+function decodeRowGroup(bytes: Uint8Array, chunks: readonly ColumnChunk[], rows: number, top: readonly (readonly [string, Node])[]): RecordBatch[] {
+  const cache = new Map<Leaf, LeafData>();
+  const levelsCache = new Map<Leaf, LeafData>();
+  const metaOf = (leaf: Leaf): ColumnMetaData => chunks[leaf.column]?.meta_data ?? unsupported('column chunk without metadata');
+  const rowStarts = new Map<Leaf, Int32Array>();
+  const source: LeafSource = {
+    data(leaf: Leaf, levelsOnly: boolean, compact: boolean): LeafData {
+      const meta = metaOf(leaf);
+      const full: DecodeMode = compact || leaf.rep > 0 ? 'compact' : 'dense';
+      // A selected leaf read for levels is decoded whole at once: its values are wanted next.
+      const wantValues = !levelsOnly || (leaf.selected && leaf.type !== undefined && !provenAbsent(meta, leaf, leaf.def, rows));
+      let d = cache.get(leaf);
+      if (d === undefined || (wantValues && d.mode !== full)) cache.set(leaf, (d = decodeChunk(bytes, meta, leaf, wantValues ? full : 'levels')));
+      return d;
+    },
+    levels(leaf: Leaf): LeafData {
+      let d = cache.get(leaf) ?? levelsCache.get(leaf);
+      if (d === undefined) levelsCache.set(leaf, (d = decodeChunk(bytes, metaOf(leaf), leaf, 'levels')));
+      return d;
+    },
+    absent: (leaf: Leaf, def: number) => provenAbsent(metaOf(leaf), leaf, def, rows),
+    rowStarts(leaf: Leaf, d: LeafData): Int32Array {
+      let starts = rowStarts.get(leaf);
+      if (starts === undefined) rowStarts.set(leaf, (starts = rowStartsOf(d, rows)));
+      return starts;
+    },
+  };
+  const plans = top.map(([, node]): { kind: 'null' | 'wide' } | { kind: 'narrow'; from: number; to: number } => {
+    const levels = firstLeaf(node);
+    if (source.absent(levels, node.def)) return { kind: 'null' };
+    if (rows < NARROW_MIN_ROWS) return { kind: 'wide' };
+    const d = source.levels(levels);
+    const span = rowSpan(d, node.def, rows, d.rep === undefined ? undefined : source.rowStarts(levels, d));
+    if (span === undefined) return { kind: 'null' };
+    return (span.to - span.from) * 8 <= rows ? { kind: 'narrow', ...span } : { kind: 'wide' };
+  });
+  const cuts = new Set([0, rows]);
+  for (const p of plans) if (p.kind === 'narrow') cuts.add(p.from).add(p.to);
+  const bounds = [...cuts].sort((a, b) => a - b);
+  const whole: (Data | undefined)[] = [];
+  const batches: RecordBatch[] = [];
+  for (let s = 0; s + 1 < bounds.length; s++) {
+    const from = bounds[s]!;
+    const to = bounds[s + 1]!;
+    const children = plans.map((p, i) => {
+      const node = top[i]![1];
+      if (p.kind === 'null') return nullColumn(to - from);
+      if (p.kind === 'narrow') return from >= p.from && to <= p.to ? assemble(node, from, to, rows, source, true) : nullColumn(to - from);
+      const data = (whole[i] ??= assemble(node, 0, rows, rows, source, false));
+      return from === 0 && to === rows ? data : data.slice(from, to - from);
+    });
+    const schemaFields = children.map((d, i) => new Field(top[i]![0], d.type, true));
+    batches.push(new RecordBatch(new Schema(schemaFields), makeData({ type: new Struct(schemaFields), length: to - from, nullCount: 0, children })));
   }
   return batches;
 }
+
+/** The rows from the first to the last whose node (defined at `def`) is non-null, if any. */
+function rowSpan(d: LeafData, def: number, rows: number, starts: Int32Array | undefined): { from: number; to: number } | undefined {
+  const defs = d.def;
+  if (starts === undefined && d.n !== rows) throw new Error('a column has a different row count than its row group');
+  if (defs === undefined || def === 0) return { from: 0, to: rows };
+  let from = -1;
+  let to = -1;
+  for (let r = 0; r < rows; r++) {
+    if (defs[starts === undefined ? r : starts[r]!]! >= def) {
+      if (from < 0) from = r;
+      to = r + 1;
+    }
+  }
+  return from < 0 ? undefined : { from, to };
+}
+
+/** The entry where each row starts, for a repeated leaf (`rows + 1` values, the last = entries). */
+function rowStartsOf(d: LeafData, rows: number): Int32Array {
+  const reps = d.rep ?? fail('levels were not decoded');
+  const starts = new Int32Array(rows + 1);
+  let r = 0;
+  for (let j = 0; j < d.n; j++) {
+    if (reps[j] !== 0) continue;
+    if (r >= rows) throw new Error('more rows in a column than in its row group');
+    starts[r++] = j;
+  }
+  if (r !== rows || (d.n > 0 && reps[0] !== 0)) throw new Error('a column and its row group differ in rows');
+  starts[rows] = d.n;
+  return starts;
+}
+
+const fail = (message: string): never => {
+  throw new Error(message);
+};
 
 // ---------------------------------------------------------------------------------------------
 // Projection and plan
@@ -256,67 +336,99 @@ function provenAbsent(meta: ColumnMetaData, leaf: Leaf, def: number, rows: numbe
 // ---------------------------------------------------------------------------------------------
 // Assembly into Arrow
 
-/** The row group's leaves: decoded on first use (`levelsOnly`: values may be missing), or proven absent. */
+/** The row group's leaves: decoded on first use, or proven absent. */
 interface LeafSource {
-  data(leaf: Leaf, levelsOnly: boolean): LeafData;
+  /** The leaf decoded for levels only (`levelsOnly`) or with values, `compact` or dense. */
+  data(leaf: Leaf, levelsOnly: boolean, compact: boolean): LeafData;
+  /** The leaf's levels (from a decode with values when there is one). */
+  levels(leaf: Leaf): LeafData;
   absent(leaf: Leaf, def: number): boolean;
+  /** The entry where each row starts, for a repeated leaf decoded as `d`. */
+  rowStarts(leaf: Leaf, d: LeafData): Int32Array;
 }
 
 const nullColumn = (rows: number): Data => makeData({ type: new Null(), length: rows });
 
-function assemble(node: Node, rows: number, source: LeafSource): Data {
+/**
+ * Rows [from, to) of `node` (a row group of `rows` rows). `narrow`: leaves are decoded compact and
+ * placed for these rows only; otherwise the range is the whole row group and non-repeated leaves
+ * are decoded dense.
+ */
+function assemble(node: Node, from: number, to: number, rows: number, source: LeafSource, narrow: boolean): Data {
+  const length = to - from;
   switch (node.kind) {
     case 'leaf': {
-      if (source.absent(node, node.def)) return nullColumn(rows);
-      const d = source.data(node, false);
-      if (d.n !== rows || d.dense === undefined) throw new Error('a leaf column has a different row count than its row group');
-      return d.dense;
+      if (source.absent(node, node.def)) return nullColumn(length);
+      const d = source.data(node, false, narrow);
+      if (d.n !== rows) throw new Error('a leaf column has a different row count than its row group');
+      if (d.dense !== undefined) return d.dense;
+      const before = d.def === undefined ? from : countEqual(d.def, node.def, 0, from);
+      const valid = d.def === undefined ? undefined : levelMask(d.def.subarray(from, to), node.def);
+      const count = valid === undefined ? length : countEqual(valid, 1, 0, length);
+      return placeValues(node.type!, length, valid, sliceValues(d.values!, before, before + count));
     }
     case 'struct': {
-      if (source.absent(node.levels, node.def)) return nullColumn(rows);
-      const valid = validityAt(source.data(node.levels, true), node.def, rows);
+      if (source.absent(node.levels, node.def)) return nullColumn(length);
+      const d = source.data(node.levels, true, narrow);
+      const valid = validityAt(d, node.def, from, to, d.rep === undefined ? undefined : source.rowStarts(node.levels, d));
       // A struct null on every row reads like a Null column (no getter looks below a null row).
-      if (valid !== undefined && !valid.includes(1)) return nullColumn(rows);
-      const children = node.fields.map(([, child]) => assemble(child, rows, source));
+      if (valid !== undefined && !valid.includes(1)) return nullColumn(length);
+      const children = node.fields.map(([, child]) => assemble(child, from, to, rows, source, narrow));
       const type = new Struct(node.fields.map(([name], i) => new Field(name, children[i]!.type, true)));
-      return makeData({ type, length: rows, ...bitmap(valid, rows), children });
+      return makeData({ type, length, ...bitmap(valid, length), children });
     }
     case 'map':
     case 'list':
-      return assembleRepeated(node, rows, source);
+      return assembleRepeated(node, from, to, rows, source);
   }
 }
 
 /** Row validity from the levels of any leaf under the node: a row is valid when its first level reaches `def`. */
-function validityAt(d: LeafData, def: number, rows: number): Uint8Array | undefined {
+function validityAt(d: LeafData, def: number, from: number, to: number, starts: Int32Array | undefined): Uint8Array | undefined {
   if (d.def === undefined || def === 0) return undefined;
-  const out = new Uint8Array(rows);
+  const out = new Uint8Array(to - from);
   const defs = d.def;
-  const reps = d.rep;
-  let r = -1;
-  if (reps === undefined) {
-    if (d.n !== rows) throw new Error('a column has a different row count than its row group');
-    for (let j = 0; j < rows; j++) out[j] = defs[j]! >= def ? 1 : 0;
-    return out;
-  }
-  for (let j = 0; j < d.n; j++) {
-    if (reps[j] !== 0) continue;
-    if (++r >= rows) throw new Error('more rows in a column than in its row group');
-    out[r] = defs[j]! >= def ? 1 : 0;
-  }
-  if (r !== rows - 1) throw new Error('fewer rows in a column than in its row group');
+  if (starts === undefined) for (let r = from; r < to; r++) out[r - from] = defs[r]! >= def ? 1 : 0;
+  else for (let r = from; r < to; r++) out[r - from] = defs[starts[r]!]! >= def ? 1 : 0;
   return out;
 }
 
-/** A map or list: offsets from the repetition levels of its key (element), entries from the values. */
-function assembleRepeated(node: Extract<Node, { kind: 'map' | 'list' }>, rows: number, source: LeafSource): Data {
+function levelMask(def: Uint8Array, max: number): Uint8Array {
+  const out = new Uint8Array(def.length);
+  for (let i = 0; i < def.length; i++) out[i] = def[i] === max ? 1 : 0;
+  return out;
+}
+
+function countEqual(a: Uint8Array, value: number, from: number, to: number): number {
+  let k = 0;
+  for (let i = from; i < to; i++) if (a[i] === value) k++;
+  return k;
+}
+
+/** Compact values `from .. to - 1`. */
+function sliceValues(v: Values, from: number, to: number): Values {
+  if (v.t === 'bytes') return { t: 'bytes', offsets: v.offsets.subarray(from, to + 1), bytes: v.bytes };
+  if (v.t === 'dict') return { t: 'dict', dictionary: v.dictionary, indexes: v.indexes.subarray(from, to) };
+  return { t: 'words', words: v.words.subarray(from * v.w, to * v.w), w: v.w };
+}
+
+/**
+ * Rows [from, to) of a map or list: offsets from the repetition levels of its key (element),
+ * entries from the compact values.
+ */
+function assembleRepeated(node: Extract<Node, { kind: 'map' | 'list' }>, from: number, to: number, rows: number, source: LeafSource): Data {
+  const length = to - from;
   const first = node.kind === 'map' ? node.key : node.element;
-  if (source.absent(first, node.def)) return nullColumn(rows);
-  const d = source.data(first, false);
-  if (d.rep === undefined || d.def === undefined) throw new Error('levels were not decoded');
-  const offsets = new Int32Array(rows + 1);
-  const valid = new Uint8Array(rows);
-  const entryValid = new Uint8Array(d.n);
+  if (source.absent(first, node.def)) return nullColumn(length);
+  const d = source.data(first, false, true);
+  if (d.rep === undefined || d.def === undefined || d.values === undefined) throw new Error('levels were not decoded');
+  const whole = from === 0 && to === rows;
+  const starts = whole ? undefined : source.rowStarts(first, d);
+  const e0 = starts === undefined ? 0 : starts[from]!;
+  const e1 = starts === undefined ? d.n : starts[to]!;
+  const offsets = new Int32Array(length + 1);
+  const valid = new Uint8Array(length);
+  const entryValid = new Uint8Array(e1 - e0);
   const defs = d.def;
   const reps = d.rep;
   const entryDef = node.entryDef;
@@ -324,39 +436,43 @@ function assembleRepeated(node: Extract<Node, { kind: 'map' | 'list' }>, rows: n
   const leafDef = first.def;
   let r = -1;
   let entries = 0;
-  for (let j = 0; j < d.n; j++) {
+  for (let j = e0; j < e1; j++) {
     const def = defs[j]!;
     if (reps[j] === 0) {
-      if (++r >= rows) throw new Error('more rows in a column than in its row group');
+      if (++r >= length) throw new Error('more rows in a column than in its row group');
       valid[r] = def >= nodeDef ? 1 : 0;
     } else if (r < 0) throw new Error('a column starts inside a row');
     if (def >= entryDef) entryValid[entries++] = def === leafDef ? 1 : 0;
     offsets[r + 1] = entries;
   }
-  if (r !== rows - 1) throw new Error('fewer rows in a column than in its row group');
-  if (entries === 0 && !valid.includes(1)) return nullColumn(rows);
-  const firstData = placeValues(first.type!, entries, entryValid.subarray(0, entries), d.values!);
+  if (r !== length - 1) throw new Error('fewer rows in a column than in its row group');
+  if (entries === 0 && !valid.includes(1)) return nullColumn(length);
+  const keyBefore = e0 === 0 ? 0 : countEqual(defs, leafDef, 0, e0);
+  const keyCount = countEqual(entryValid, 1, 0, entries);
+  const firstData = placeValues(first.type!, entries, entryValid.subarray(0, entries), sliceValues(d.values, keyBefore, keyBefore + keyCount));
   let child: Data;
   let type: DataType;
   if (node.kind === 'list') {
     type = new List(new Field('element', firstData.type, true));
     child = firstData;
   } else {
-    const v = source.data(node.value, false);
+    const v = source.data(node.value, false, true);
     if (v.def === undefined || v.n !== d.n || v.values === undefined) throw new Error('map keys and values differ in length');
     const valueValid = new Uint8Array(entries);
     const vDefs = v.def;
     const valueDef = node.value.def;
     let e = 0;
-    for (let j = 0; j < v.n; j++) {
+    for (let j = e0; j < e1; j++) {
       const def = vDefs[j]!;
       if (def >= entryDef && e < entries) valueValid[e++] = def === valueDef ? 1 : 0;
     }
     if (e !== entries) throw new Error('map keys and values differ in length');
-    const values = placeValues(node.value.type!, entries, valueValid, v.values);
+    const valueBefore = e0 === 0 ? 0 : countEqual(vDefs, valueDef, 0, e0);
+    const valueCount = countEqual(valueValid, 1, 0, entries);
+    const values = placeValues(node.value.type!, entries, valueValid, sliceValues(v.values, valueBefore, valueBefore + valueCount));
     const entryType = new Struct([new Field('key', firstData.type, false), new Field('value', values.type, true)]);
     child = makeData({ type: entryType, length: entries, nullCount: 0, children: [firstData, values] });
     type = new Map_(new Field('entries', entryType, false), false);
   }
-  return makeData({ type: type as Map_, length: rows, ...bitmap(valid, rows), valueOffsets: offsets, child });
+  return makeData({ type: type as Map_, length, ...bitmap(valid, length), valueOffsets: offsets, child });
 }
