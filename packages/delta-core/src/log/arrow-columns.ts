@@ -203,17 +203,20 @@ export function sharedStringMaps(data: Data | undefined): Getter<Readonly<Record
   const keyValid = validity(keyData);
   const valueValid = validity(valueData);
   const nullValue = valueData.dictionary!.length;
+  // One-entry maps (a table partitioned by one column) are found by number in an array when the
+  // dictionaries are small, anything else by a text key.
+  const single = keyData.dictionary!.length * (nullValue + 1) <= 1 << 16 ? new Array<Readonly<Record<string, string | null>> | undefined>(keyData.dictionary!.length * (nullValue + 1)) : undefined;
   const cache = new Map<number | string, Readonly<Record<string, string | null>>>();
   return (i) => {
     if (!valid(i)) return undefined;
     const start = offsets[i]!;
     const end = offsets[i + 1]!;
-    let id: number | string;
-    if (end - start === 1 && keyValid(start)) id = keyIndexes[start]! * (nullValue + 1) + (valueValid(start) ? valueIndexes[start]! : nullValue);
-    else {
-      id = '';
-      for (let k = start; k < end; k++) id += `${keyValid(k) ? keyIndexes[k] : -1}:${valueValid(k) ? valueIndexes[k] : -1},`;
+    if (end - start === 1 && single !== undefined && keyValid(start)) {
+      const id = keyIndexes[start]! * (nullValue + 1) + (valueValid(start) ? valueIndexes[start]! : nullValue);
+      return (single[id] ??= Object.freeze(fresh(i)!));
     }
+    let id = '';
+    for (let k = start; k < end; k++) id += `${keyValid(k) ? keyIndexes[k] : -1}:${valueValid(k) ? valueIndexes[k] : -1},`;
     let m = cache.get(id);
     if (m === undefined) cache.set(id, (m = Object.freeze(fresh(i)!)));
     return m;

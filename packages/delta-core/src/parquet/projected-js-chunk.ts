@@ -103,25 +103,24 @@ export function decodeChunk(bytes: Uint8Array, meta: ColumnMetaData, leaf: Chunk
       encoding = h.encoding;
       if (count > n - filled) throw new Error(`column ${name} has more values than its metadata says`);
       page = decompressPage(body, header.uncompressed_page_size, meta.codec, compressors);
-      const r = { view: new DataView(page.buffer, page.byteOffset, page.byteLength), offset: 0 };
       if (rep) {
         if (h.repetition_level_encoding !== 'RLE') unsupported(`repetition level encoding ${h.repetition_level_encoding}`);
-        readRleBitPackedHybrid(r, bitWidth(leaf.rep), rep.subarray(filled, filled + count));
+        pos = readPrefixedLevels(page, pos, bitWidth(leaf.rep), rep.subarray(filled, filled + count));
       }
       if (def) {
         if (h.definition_level_encoding !== 'RLE') unsupported(`definition level encoding ${h.definition_level_encoding}`);
-        readRleBitPackedHybrid(r, bitWidth(leaf.def), def.subarray(filled, filled + count));
+        pos = readPrefixedLevels(page, pos, bitWidth(leaf.def), def.subarray(filled, filled + count));
       }
-      pos = r.offset;
     } else if (header.type === 'DATA_PAGE_V2') {
       const h = header.data_page_header_v2!;
       count = h.num_values;
       encoding = h.encoding;
       if (count > n - filled) throw new Error(`column ${name} has more values than its metadata says`);
-      const r = { view: new DataView(body.buffer, body.byteOffset, body.byteLength), offset: 0 };
-      if (rep) readRleBitPackedHybrid(r, bitWidth(leaf.rep), rep.subarray(filled, filled + count), h.repetition_levels_byte_length);
-      r.offset = h.repetition_levels_byte_length;
-      if (def) readRleBitPackedHybrid(r, bitWidth(leaf.def), def.subarray(filled, filled + count), h.definition_levels_byte_length);
+      const repEnd = h.repetition_levels_byte_length;
+      const defEnd = repEnd + h.definition_levels_byte_length;
+      if (defEnd > body.length) throw new Error(`column ${name} has levels past its page`);
+      if (rep) readLevels(body, 0, repEnd, bitWidth(leaf.rep), rep.subarray(filled, filled + count));
+      if (def) readLevels(body, repEnd, defEnd, bitWidth(leaf.def), def.subarray(filled, filled + count));
       const levelBytes = h.repetition_levels_byte_length + h.definition_levels_byte_length;
       const rest = body.subarray(levelBytes);
       page = h.is_compressed === false ? rest : decompressPage(rest, header.uncompressed_page_size - levelBytes, meta.codec, compressors);
@@ -150,6 +149,56 @@ function bitWidth(max: number): number {
   return 32 - Math.clz32(max);
 }
 
+/** V1 page levels: a 4-byte little-endian length, then the hybrid encoding. Returns the end. */
+function readPrefixedLevels(page: Uint8Array, pos: number, width: number, out: Uint8Array): number {
+  if (pos + 4 > page.length) throw new Error('levels run past the page');
+  const length = (page[pos]! | (page[pos + 1]! << 8) | (page[pos + 2]! << 16) | (page[pos + 3]! << 24)) >>> 0;
+  const end = pos + 4 + length;
+  if (end > page.length) throw new Error('levels run past the page');
+  readLevels(page, pos + 4, end, width, out);
+  return end;
+}
+
+/**
+ * Levels (bit width 1..8) in the RLE/bit-packed hybrid encoding at `bytes[pos, end)`, exactly
+ * `out.length` of them; runs fill at native speed (levels are mostly long runs).
+ */
+function readLevels(bytes: Uint8Array, pos: number, end: number, width: number, out: Uint8Array): void {
+  const n = out.length;
+  const mask = (1 << width) - 1;
+  let i = 0;
+  while (i < n) {
+    let header = 0;
+    let shift = 0;
+    let b: number;
+    do {
+      if (pos >= end || shift > 28) throw new Error('levels run past their end');
+      b = bytes[pos++]!;
+      header += (b & 0x7f) * 2 ** shift;
+      shift += 7;
+    } while (b & 0x80);
+    if (header % 2 === 0) {
+      if (pos >= end) throw new Error('levels run past their end');
+      const value = bytes[pos++]! & mask;
+      const stop = Math.min(n, i + header / 2);
+      out.fill(value, i, stop);
+      i = stop;
+    } else {
+      const count = ((header - 1) / 2) * 8;
+      const start = pos;
+      pos += (count / 8) * width;
+      if (pos > end) throw new Error('levels run past their end');
+      for (let k = 0, bit = 0; k < count && i < n; k++, bit += width) {
+        const at = start + (bit >> 3);
+        const off = bit & 7;
+        let v = bytes[at]! >> off;
+        if (off + width > 8) v |= bytes[at + 1]! << (8 - off);
+        out[i++] = v & mask;
+      }
+    }
+  }
+}
+
 /** Where a chunk's values go, page by page. */
 interface Sink {
   dictionary(page: Uint8Array, count: number): void;
@@ -165,7 +214,10 @@ function makeSink(leaf: ChunkLeaf, meta: ColumnMetaData, n: number, mode: 'dense
     // Strings stay dictionary-encoded when the footer says every data page is.
     const stats = meta.encoding_stats?.filter((s) => s.page_type === 'DATA_PAGE' || s.page_type === 'DATA_PAGE_V2');
     const allDictionary = type instanceof Utf8 && stats !== undefined && stats.length > 0 && stats.every((s) => s.encoding === 'RLE_DICTIONARY' || s.encoding === 'PLAIN_DICTIONARY');
-    const byteHint = Number(meta.size_statistics?.unencoded_byte_array_data_bytes ?? meta.total_uncompressed_size);
+    // Room for every value's bytes (exact when the footer has size statistics) plus one page of
+    // length prefixes, which PLAIN pages are compacted over in place.
+    const exact = meta.size_statistics?.unencoded_byte_array_data_bytes;
+    const byteHint = exact === undefined ? Number(meta.total_uncompressed_size) : Number(exact) + Math.min(4 * n, 1 << 22);
     return allDictionary ? new DictionarySink(type, n, mode) : new BytesSink(type, n, mode, byteHint);
   }
   if (physical !== 'BOOLEAN' && physical !== 'INT32' && physical !== 'FLOAT' && physical !== 'INT64' && physical !== 'DOUBLE') unsupported(`physical type ${physical}`);
@@ -181,7 +233,14 @@ class Validity {
   }
   setRange(from: number, count: number): void {
     const bits = this.bits;
-    for (let i = from; i < from + count; i++) bits[i >> 3]! |= 1 << (i & 7);
+    const end = from + count;
+    let i = from;
+    for (; i < end && (i & 7) !== 0; i++) bits[i >> 3]! |= 1 << (i & 7);
+    if (end - i >= 8) {
+      bits.fill(0xff, i >> 3, end >> 3);
+      i = end & ~7;
+    }
+    for (; i < end; i++) bits[i >> 3]! |= 1 << (i & 7);
     this.valid += count;
   }
   set(i: number): void {
@@ -343,62 +402,75 @@ class BytesSink implements Sink {
 
   #reserve(extra: number): void {
     if (this.#size + extra <= this.#data.length) return;
-    const grown = new Uint8Array(Math.max(this.#size + extra, this.#data.length * 2));
+    const grown = new Uint8Array(Math.max(this.#size + extra, Math.floor(this.#data.length * 1.5)));
     grown.set(this.#data.subarray(0, this.#size));
     this.#data = grown;
   }
 
   page(page: Uint8Array, pos: number, present: number, encoding: string, levels: Uint8Array | undefined, maxDef: number): void {
-    const dense = this.mode === 'dense';
-    const offsets = this.#offsets;
-    let slot = this.#slot;
-    let j = 0; // level index within the page
-    const next = (): void => {
-      // Advance to the next non-null slot (dense mode), closing null slots.
-      if (!dense) return;
-      if (levels !== undefined) {
-        while (j < levels.length && levels[j] !== maxDef) {
-          offsets[++slot] = this.#size;
-          j++;
-        }
-        if (j >= levels.length) throw new Error('more values than levels in a page');
-      }
-      this.#valid.set(slot);
-      j++;
-    };
+    // Values are appended compactly first (their ends in `ends`), then spread over the slots.
+    const ends = new Int32Array(present);
     if (encoding === 'PLAIN') {
-      let p = pos;
+      // The page's values are copied in one piece, then compacted in place over their length
+      // prefixes (a native move per value beats a byte loop).
+      this.#reserve(page.length - pos);
+      const data = this.#data;
+      const base = this.#size;
+      const limit = base + page.length - pos;
+      data.set(page.subarray(pos), base);
+      let src = base;
+      let dst = base;
       for (let k = 0; k < present; k++) {
-        if (p + 4 > page.length) throw new Error('byte array values run past the page');
-        const len = (page[p]! | (page[p + 1]! << 8) | (page[p + 2]! << 16) | (page[p + 3]! << 24)) >>> 0;
-        p += 4;
-        if (p + len > page.length) throw new Error('byte array values run past the page');
-        next();
-        this.#reserve(len);
-        copyBytes(page, p, this.#data, this.#size, len);
-        this.#size += len;
-        p += len;
-        offsets[++slot] = this.#size;
+        if (src + 4 > limit) throw new Error('byte array values run past the page');
+        const len = (data[src]! | (data[src + 1]! << 8) | (data[src + 2]! << 16) | (data[src + 3]! << 24)) >>> 0;
+        src += 4;
+        if (src + len > limit) throw new Error('byte array values run past the page');
+        data.copyWithin(dst, src, src + len);
+        dst += len;
+        src += len;
+        ends[k] = dst;
       }
+      this.#size = dst;
     } else if (encoding === 'RLE_DICTIONARY' || encoding === 'PLAIN_DICTIONARY') {
       const dict = this.#dict ?? fail('dictionary-encoded page without a dictionary');
       const indexes = dictionaryIndexes(page, pos, present, dict.offsets.length - 1);
       const dOffsets = dict.offsets;
+      const dBytes = dict.bytes;
+      let total = 0;
+      for (let k = 0; k < present; k++) total += dOffsets[indexes[k]! + 1]! - dOffsets[indexes[k]!]!;
+      this.#reserve(total);
+      const data = this.#data;
+      let size = this.#size;
       for (let k = 0; k < present; k++) {
         const i = indexes[k]!;
-        const from = dOffsets[i]!;
-        const len = dOffsets[i + 1]! - from;
-        next();
-        this.#reserve(len);
-        copyBytes(dict.bytes, from, this.#data, this.#size, len);
-        this.#size += len;
-        offsets[++slot] = this.#size;
+        let from = dOffsets[i]!;
+        const to = dOffsets[i + 1]!;
+        if (to - from > 64) {
+          data.set(dBytes.subarray(from, to), size);
+          size += to - from;
+        } else while (from < to) data[size++] = dBytes[from++]!;
+        ends[k] = size;
       }
+      this.#size = size;
     } else unsupported(`encoding ${encoding}`);
-    if (dense && levels !== undefined) {
-      for (; j < levels.length; j++) offsets[++slot] = this.#size; // trailing nulls
+    const offsets = this.#offsets;
+    const slot = this.#slot;
+    if (this.mode === 'compact' || levels === undefined || present === levels.length) {
+      offsets.set(ends, slot + 1);
+      if (this.mode === 'dense') this.#valid.setRange(slot, present);
+      this.#slot += present;
+      return;
     }
-    this.#slot = slot;
+    let k = 0;
+    let last = offsets[slot]!;
+    for (let j = 0; j < levels.length; j++) {
+      if (levels[j] === maxDef) {
+        last = ends[k++]!;
+        this.#valid.set(slot + j);
+      }
+      offsets[slot + j + 1] = last;
+    }
+    this.#slot += levels.length;
   }
 
   finish(): Data | Values {

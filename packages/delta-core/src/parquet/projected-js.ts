@@ -99,6 +99,7 @@ function decodeRowGroup(bytes: Uint8Array, chunks: readonly ColumnChunk[], rows:
       return d;
     },
     absent: (leaf: Leaf, def: number) => provenAbsent(metaOf(leaf), leaf, def, rows),
+    reaching: (leaf: Leaf, def: number) => levelsReaching(metaOf(leaf), leaf, def),
     rowStarts(leaf: Leaf, d: LeafData): Int32Array {
       let starts = rowStarts.get(leaf);
       if (starts === undefined) rowStarts.set(leaf, (starts = rowStartsOf(d, rows)));
@@ -109,6 +110,8 @@ function decodeRowGroup(bytes: Uint8Array, chunks: readonly ColumnChunk[], rows:
     const levels = firstLeaf(node);
     if (source.absent(levels, node.def)) return { kind: 'null' };
     if (rows < NARROW_MIN_ROWS) return { kind: 'wide' };
+    const reaching = source.reaching(levels, node.def);
+    if (reaching !== undefined && reaching * 8 > rows) return { kind: 'wide' }; // known without decoding
     const d = source.levels(levels);
     const span = rowSpan(d, node.def, rows, d.rep === undefined ? undefined : source.rowStarts(levels, d));
     if (span === undefined) return { kind: 'null' };
@@ -310,6 +313,19 @@ const TIME_UNITS = { MILLIS: TimeUnit.MILLISECOND, MICROS: TimeUnit.MICROSECOND,
 // ---------------------------------------------------------------------------------------------
 // Footer proofs
 
+/** How many definition levels of the chunk are `def` or more, from the footer's histogram if any. */
+function levelsReaching(meta: ColumnMetaData, leaf: Leaf, def: number): number | undefined {
+  const histogram = meta.size_statistics?.definition_level_histogram;
+  if (histogram === undefined || histogram.length !== leaf.def + 1) return undefined;
+  let total = 0;
+  let reaching = 0;
+  for (let d = 0; d < histogram.length; d++) {
+    total += Number(histogram[d]);
+    if (d >= def) reaching += Number(histogram[d]);
+  }
+  return total === Number(meta.num_values) ? reaching : undefined;
+}
+
 /**
  * True when the footer proves that no level of `leaf` in this chunk reaches definition level
  * `def`, so the node defined at `def` (the leaf itself, or a struct, map or list above it) is null
@@ -319,16 +335,8 @@ const TIME_UNITS = { MILLIS: TimeUnit.MILLISECOND, MICROS: TimeUnit.MICROSECOND,
  * a null one.)
  */
 function provenAbsent(meta: ColumnMetaData, leaf: Leaf, def: number, rows: number): boolean {
-  const histogram = meta.size_statistics?.definition_level_histogram;
-  if (histogram !== undefined && histogram.length === leaf.def + 1) {
-    let total = 0;
-    let reaching = 0;
-    for (let d = 0; d < histogram.length; d++) {
-      total += Number(histogram[d]);
-      if (d >= def) reaching += Number(histogram[d]);
-    }
-    if (total === Number(meta.num_values)) return reaching === 0;
-  }
+  const reaching = levelsReaching(meta, leaf, def);
+  if (reaching !== undefined) return reaching === 0;
   const nullCount = meta.statistics?.null_count;
   return def === leaf.def && leaf.rep === 0 && nullCount !== undefined && Number(nullCount) === rows && Number(meta.num_values) === rows;
 }
@@ -343,6 +351,8 @@ interface LeafSource {
   /** The leaf's levels (from a decode with values when there is one). */
   levels(leaf: Leaf): LeafData;
   absent(leaf: Leaf, def: number): boolean;
+  /** How many levels of the leaf reach `def`, when the footer says. */
+  reaching(leaf: Leaf, def: number): number | undefined;
   /** The entry where each row starts, for a repeated leaf decoded as `d`. */
   rowStarts(leaf: Leaf, d: LeafData): Int32Array;
 }
