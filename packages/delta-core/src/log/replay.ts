@@ -52,8 +52,8 @@ export class LogReplay {
   }
 
   /**
-   * Sizes the file index for about `count` file actions (a hint: replay works without it, but
-   * a large log then pays for growing the index step by step).
+   * Sizes the index of live files for `count` add actions, an upper bound of its size (a hint:
+   * replay works without it, but a large log then pays for growing the index step by step).
    */
   reserve(count: number): void {
     this.#adds.reserve(count);
