@@ -7,9 +7,11 @@
  *
  * Contract (see ParquetReadOptions.fieldPaths): the same projection as the parquet-wasm decoder
  * (`presentFieldPaths`: paths naming a field the file lacks are dropped, a path is cut where it
- * reaches a map, list or leaf), one RecordBatch per row group. Values read through the getters of
- * log/arrow-columns.ts equal those of the parquet-wasm decoder; types may differ where that is
- * invisible to them: a leaf proven all-null comes back as an Arrow `Null` column.
+ * reaches a map, list or leaf), batches in file order. Values read through the getters of
+ * log/arrow-columns.ts equal those of the parquet-wasm decoder; the shapes may differ where that
+ * is invisible to them: a field null on every row of a batch comes back as an Arrow `Null`
+ * column, strings whose pages are all dictionary-encoded as Arrow dictionaries, and a row group
+ * in several batches when a column is non-null on a short span of it only (see decodeRowGroup).
  *
  * Anything outside the supported subset throws {@link UnsupportedParquet}, and the caller decodes
  * the file with parquet-wasm instead: types other than boolean, signed int32/int64 (plain, date,
