@@ -24,6 +24,30 @@ export function validity(data: Data): (i: number) => boolean {
   };
 }
 
+/** The rows of `data` that are not null, in order; a mostly-null column costs one check per 8 rows. */
+export function validRows(data: Data): Int32Array {
+  const n = data.length;
+  if (data.typeId === Type.Null) return new Int32Array(0);
+  const bitmap = data.nullBitmap;
+  const out = new Int32Array(n - data.nullCount);
+  if (!bitmap || bitmap.length === 0 || data.nullCount === 0) {
+    for (let i = 0; i < n; i++) out[i] = i;
+    return out;
+  }
+  const off = data.offset;
+  let k = 0;
+  for (let i = 0; i < n; ) {
+    const j = off + i;
+    if ((j & 7) === 0 && i + 8 <= n && bitmap[j >> 3] === 0) {
+      i += 8;
+      continue;
+    }
+    if ((bitmap[j >> 3]! & (1 << (j & 7))) !== 0) out[k++] = i;
+    i++;
+  }
+  return out;
+}
+
 /** The child of a struct column by name, or undefined when the file lacks it. */
 export function child(data: Data | undefined, name: string): Data | undefined {
   if (data === undefined || data.typeId !== Type.Struct) return undefined;
@@ -43,14 +67,24 @@ export function strings(data: Data | undefined): Getter<string> {
     const big = offsets instanceof BigInt64Array;
     const start = big ? Number(offsets[0] ?? 0n) : ((offsets as Int32Array)[0] ?? 0);
     const end = big ? Number(offsets[data.length] ?? 0n) : ((offsets as Int32Array)[data.length] ?? 0);
-    // Whole-buffer decode: when every byte is ASCII, byte offsets are character offsets and each
-    // value is a cheap slice of one decoded string.
-    if (!big && isAscii(bytes, start, end)) {
-      const all = latin1.decode(bytes.subarray(start, end));
-      const o = offsets as Int32Array;
-      return (i) => (valid(i) ? all.slice(o[i]! - start, o[i + 1]! - start) : undefined);
+    // Whole-buffer decode: when every byte is ASCII (valid UTF-8 decoding to as many characters
+    // as bytes), byte offsets are character offsets and each value is a cheap slice of one string.
+    if (!big) {
+      const all = decodeAll(bytes.subarray(start, end));
+      if (all !== undefined && all.length === end - start) {
+        const o = offsets as Int32Array;
+        return (i) => (valid(i) ? all.slice(o[i]! - start, o[i + 1]! - start) : undefined);
+      }
     }
     return (i) => (valid(i) ? utf8.decode(bytes.subarray(Number(offsets[i]!), Number(offsets[i + 1]!))) : undefined);
+  }
+  if (data.typeId === Type.Dictionary && data.dictionary !== undefined && data.dictionary.data.length === 1) {
+    // Each dictionary entry is decoded once and shared by the rows that use it.
+    const dict = data.dictionary.data[0]!;
+    const entry = strings(dict);
+    const decoded = Array.from({ length: dict.length }, (_, k) => entry(k));
+    const indexes = data.values as ArrayLike<number>;
+    return (i) => (valid(i) ? decoded[Number(indexes[i])] : undefined);
   }
   const vec = makeVector(data);
   return (i) => {
@@ -60,11 +94,16 @@ export function strings(data: Data | undefined): Getter<string> {
 }
 
 const utf8 = new TextDecoder('utf-8');
-const latin1 = new TextDecoder('latin1');
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
-function isAscii(bytes: Uint8Array, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) if (bytes[i]! > 127) return false;
-  return true;
+/** The bytes as one string, or undefined when they are not valid UTF-8. */
+function decodeAll(bytes: Uint8Array): string | undefined {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Integers as JS numbers; a 64-bit value beyond 2^53 throws a precision-loss field error. */
@@ -73,6 +112,25 @@ export function safeInts(data: Data | undefined, field: string): Getter<number> 
   const valid = validity(data);
   const values = data.values as ArrayLike<number | bigint>;
   if (data.typeId === Type.Int || data.typeId === Type.Float) {
+    if ((values instanceof BigInt64Array || values instanceof BigUint64Array) && LITTLE_ENDIAN) {
+      // From the two 32-bit halves, without a BigInt per value: exact whenever the high word
+      // fits 21 bits (|v| < 2^53); anything else goes through BigInt and the precision check.
+      const w = new Int32Array(values.buffer, values.byteOffset, values.length * 2);
+      const signed = values instanceof BigInt64Array;
+      return (i) => {
+        if (!valid(i)) return undefined;
+        const hi = w[2 * i + 1]!;
+        const lo = w[2 * i]! >>> 0;
+        if (hi >= 0 && hi < 0x200000) return hi * 0x1_0000_0000 + lo;
+        if (signed && hi < 0 && hi >= -0x200000) {
+          const n = hi * 0x1_0000_0000 + lo;
+          if (Number.isSafeInteger(n)) return n;
+        }
+        const n = Number(values[i]!);
+        if (!Number.isSafeInteger(n)) throw new ActionFieldError(`field ${field} = ${values[i]!} is beyond 2^53 - 1 and cannot be represented exactly`, true);
+        return n;
+      };
+    }
     if (values instanceof BigInt64Array || values instanceof BigUint64Array) {
       return (i) => {
         if (!valid(i)) return undefined;
@@ -126,6 +184,45 @@ export function stringMaps(data: Data | undefined): Getter<Record<string, string
   };
 }
 
+/**
+ * {@link stringMaps} for columns with few distinct maps over many rows (a checkpoint's partition
+ * values): when keys and values are dictionary-encoded, rows with the same entries share one
+ * frozen object, sparing an object per row. Otherwise the same as {@link stringMaps}.
+ */
+export function sharedStringMaps(data: Data | undefined): Getter<Readonly<Record<string, string | null>>> {
+  if (data === undefined || data.typeId !== Type.Map) return stringMaps(data);
+  const entries = data.children[0]!;
+  const keyData = entries.children[0];
+  const valueData = entries.children[1];
+  if (keyData?.typeId !== Type.Dictionary || valueData?.typeId !== Type.Dictionary) return stringMaps(data);
+  const fresh = stringMaps(data);
+  const valid = validity(data);
+  const offsets = data.valueOffsets as Int32Array;
+  const keyIndexes = keyData.values as Int32Array;
+  const valueIndexes = valueData.values as Int32Array;
+  const keyValid = validity(keyData);
+  const valueValid = validity(valueData);
+  const nullValue = valueData.dictionary!.length;
+  // One-entry maps (a table partitioned by one column) are found by number in an array when the
+  // dictionaries are small, anything else by a text key.
+  const single = keyData.dictionary!.length * (nullValue + 1) <= 1 << 16 ? new Array<Readonly<Record<string, string | null>> | undefined>(keyData.dictionary!.length * (nullValue + 1)) : undefined;
+  const cache = new Map<number | string, Readonly<Record<string, string | null>>>();
+  return (i) => {
+    if (!valid(i)) return undefined;
+    const start = offsets[i]!;
+    const end = offsets[i + 1]!;
+    if (end - start === 1 && single !== undefined && keyValid(start)) {
+      const id = keyIndexes[start]! * (nullValue + 1) + (valueValid(start) ? valueIndexes[start]! : nullValue);
+      return (single[id] ??= Object.freeze(fresh(i)!));
+    }
+    let id = '';
+    for (let k = start; k < end; k++) id += `${keyValid(k) ? keyIndexes[k] : -1}:${valueValid(k) ? valueIndexes[k] : -1},`;
+    let m = cache.get(id);
+    if (m === undefined) cache.set(id, (m = Object.freeze(fresh(i)!)));
+    return m;
+  };
+}
+
 type LongMode = 'bigint' | 'number-if-safe';
 
 /**
@@ -175,6 +272,9 @@ export function plainValues(data: Data | undefined, longs: LongMode): Getter<unk
     }
     case Type.Map:
       return stringMaps(data);
+    case Type.Dictionary:
+      if (data.dictionary?.type.typeId === Type.Utf8) return strings(data);
+      return wrap(((vec) => (i: number) => vec.get(i) ?? undefined)(makeVector(data)));
     default: {
       const vec = makeVector(data);
       return wrap((i) => vec.get(i) ?? undefined);

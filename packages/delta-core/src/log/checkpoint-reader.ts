@@ -4,7 +4,7 @@ import { DeltaError, isDeltaError, throwIfAborted } from '../errors.js';
 import type { ObjectMeta } from '../storage/object-store.js';
 import { joinPath } from '../storage/paths.js';
 import type { Action, AddFile, Sidecar } from './actions.js';
-import { booleans, child, plainValues, safeInts, stringMaps, strings, validity } from './arrow-columns.js';
+import { booleans, child, plainValues, safeInts, sharedStringMaps, stringMaps, strings, validity, validRows } from './arrow-columns.js';
 import type { CheckpointFiles } from './segment.js';
 import { ActionFieldError, actionFromJson, located, parseActionLines, parseDeletionVector } from './parse-actions.js';
 import { decodeOnce } from './paths.js';
@@ -61,6 +61,9 @@ const FILE_ACTION_PATHS = [...ADD_FIELDS.map((f) => ['add', f]), ...REMOVE_FIELD
 const OTHER_PATHS = ['metaData', 'protocol', 'txn', 'domainMetadata', 'checkpointMetadata', 'sidecar'].map((c) => [c]);
 const ALL_PATHS = [...FILE_ACTION_PATHS, ...OTHER_PATHS];
 const PM_PATHS = [['metaData'], ['protocol']];
+
+/** The projections the reader asks for (exported for tests of the parquet decoders). */
+export const CHECKPOINT_FIELD_PATHS = { all: ALL_PATHS, fileActions: FILE_ACTION_PATHS, protocolAndMetadata: PM_PATHS } as const;
 
 /**
  * Reads every action of `checkpoint` (of the table at `tableRoot`), including sidecar files.
@@ -135,11 +138,9 @@ function decodeBatch(batch: RecordBatch, out: CheckpointContent, path: string, r
   if (add !== undefined) decodeAdds(add, batch.numRows, out.adds, path, rowBase);
   for (const kind of ['remove', 'metaData', 'protocol', 'txn', 'domainMetadata', 'checkpointMetadata', 'sidecar'] as const) {
     const data = column(batch, kind);
-    if (data === undefined) continue;
-    const valid = validity(data);
+    if (data === undefined || data.nullCount === data.length) continue;
     const rows = plainValues(data, 'number-if-safe');
-    for (let i = 0; i < batch.numRows; i++) {
-      if (!valid(i)) continue;
+    for (const i of validRows(data)) {
       try {
         const a = actionFromJson({ [kind]: rows(i) });
         if (a !== undefined) out.actions.push(a);
@@ -160,7 +161,7 @@ function rowError(e: ActionFieldError, path: string, row: number): DeltaError {
 function decodeAdds(add: Data, numRows: number, out: AddFile[], path: string, rowBase: number): void {
   const valid = validity(add);
   const paths = strings(child(add, 'path'));
-  const partitionValues = stringMaps(child(add, 'partitionValues'));
+  const partitionValues = sharedStringMaps(child(add, 'partitionValues'));
   const sizes = safeInts(child(add, 'size'), 'add.size');
   const modTimes = safeInts(child(add, 'modificationTime'), 'add.modificationTime');
   const dataChanges = booleans(child(add, 'dataChange'));
@@ -184,20 +185,23 @@ function decodeAdds(add: Data, numRows: number, out: AddFile[], path: string, ro
       if (p === undefined || size === undefined || modificationTime === undefined) {
         throw new ActionFieldError(`add row lacks a required field (path, size or modificationTime)`);
       }
-      out.push({
-        path: p,
-        partitionValues: partitionValues(i) ?? {},
-        size,
-        modificationTime,
-        dataChange: dataChange ?? false,
-        stats: stats(i),
-        statsParsed: statsParsed?.(i),
-        tags: tags(i),
-        deletionVector: dvValid(i) ? parseDeletionVector(dvs(i) as Record<string, unknown>, 'add.deletionVector') : undefined,
-        baseRowId: baseRowIds(i),
-        defaultRowCommitVersion: rowCommitVersions(i),
-        clusteringProvider: clustering(i),
-      });
+      // Only the fields present are set: smaller objects for large checkpoints (an absent
+      // field reads as undefined all the same, as with adds parsed from JSON).
+      const a: { -readonly [K in keyof AddFile]: AddFile[K] } = { path: p, partitionValues: partitionValues(i) ?? {}, size, modificationTime, dataChange: dataChange ?? false };
+      const s = stats(i);
+      if (s !== undefined) a.stats = s;
+      const sp = statsParsed?.(i);
+      if (sp !== undefined) a.statsParsed = sp;
+      const t = tags(i);
+      if (t !== undefined) a.tags = t;
+      if (dvValid(i)) a.deletionVector = parseDeletionVector(dvs(i) as Record<string, unknown>, 'add.deletionVector');
+      const b = baseRowIds(i);
+      if (b !== undefined) a.baseRowId = b;
+      const v = rowCommitVersions(i);
+      if (v !== undefined) a.defaultRowCommitVersion = v;
+      const c = clustering(i);
+      if (c !== undefined) a.clusteringProvider = c;
+      out.push(a);
     } catch (e) {
       if (e instanceof ActionFieldError) throw rowError(e, path, rowBase + i);
       throw e;

@@ -46,6 +46,9 @@ export async function replaySegment(engine: Engine, segment: LogSegment, signal?
     replay.apply(content.actions.filter((a) => a.kind !== 'remove'));
   }
   throwIfAborted(signal);
+  let adds = 0;
+  for (const actions of commits) for (const a of actions) if (a.kind === 'add') adds++;
+  replay.reserve(adds);
   for (const actions of commits) replay.apply(actions);
   return replay.finish(segment.version, await snapshotCommitInfo(engine, segment, commits, signal));
 }

@@ -181,9 +181,6 @@ function optDv(o: Obj, ctx: string): DeletionVectorDescriptor | undefined {
   return dv === undefined ? undefined : parseDeletionVector(dv, `${ctx}.deletionVector`);
 }
 
-/** Fields an `add` parsed from JSON may hold and still be used as the AddFile itself. */
-const ADD_FIELDS = new Set(['path', 'partitionValues', 'size', 'modificationTime', 'dataChange', 'stats', 'tags', 'baseRowId', 'defaultRowCommitVersion', 'clusteringProvider']);
-
 /**
  * True when the parsed JSON object already has the exact AddFile shape: only known fields, no
  * nulls, no deletion vector (whose object is rebuilt), every value of the right type and every
@@ -191,27 +188,46 @@ const ADD_FIELDS = new Set(['path', 'partitionValues', 'size', 'modificationTime
  * the general path, which normalizes and raises the precise error.
  */
 function isPlainAdd(o: Obj): boolean {
-  for (const k in o) if (!ADD_FIELDS.has(k) || o[k] === null) return false;
-  const isMap = (v: unknown) => {
-    if (!isObj(v)) return false;
-    for (const key in v) if (v[key] !== null && typeof v[key] !== 'string') return false;
-    return true;
-  };
-  const isSafe = (v: unknown) => Number.isSafeInteger(v);
-  const optSafe = (v: unknown) => v === undefined || Number.isSafeInteger(v);
-  const optString = (v: unknown) => v === undefined || typeof v === 'string';
+  for (const k in o) {
+    switch (k) {
+      case 'path':
+      case 'partitionValues':
+      case 'size':
+      case 'modificationTime':
+      case 'dataChange':
+      case 'stats':
+      case 'tags':
+      case 'baseRowId':
+      case 'defaultRowCommitVersion':
+      case 'clusteringProvider':
+        if (o[k] === null) return false;
+        break;
+      default:
+        return false;
+    }
+  }
   return (
     typeof o.path === 'string' &&
-    isMap(o.partitionValues) &&
-    isSafe(o.size) &&
-    isSafe(o.modificationTime) &&
+    isStringMap(o.partitionValues) &&
+    Number.isSafeInteger(o.size) &&
+    Number.isSafeInteger(o.modificationTime) &&
     typeof o.dataChange === 'boolean' &&
-    optString(o.stats) &&
-    (o.tags === undefined || isMap(o.tags)) &&
-    optSafe(o.baseRowId) &&
-    optSafe(o.defaultRowCommitVersion) &&
-    optString(o.clusteringProvider)
+    (o.stats === undefined || typeof o.stats === 'string') &&
+    (o.tags === undefined || isStringMap(o.tags)) &&
+    (o.baseRowId === undefined || Number.isSafeInteger(o.baseRowId)) &&
+    (o.defaultRowCommitVersion === undefined || Number.isSafeInteger(o.defaultRowCommitVersion)) &&
+    (o.clusteringProvider === undefined || typeof o.clusteringProvider === 'string')
   );
+}
+
+/** An object whose values are all strings or null. */
+function isStringMap(v: unknown): boolean {
+  if (!isObj(v)) return false;
+  for (const key in v) {
+    const x = v[key];
+    if (x !== null && typeof x !== 'string') return false;
+  }
+  return true;
 }
 
 function parseAdd(o: Obj): AddFile {
@@ -408,6 +424,12 @@ export function parseActionLines(bytes: Uint8Array, path: string, kind: 'commit'
     let value: unknown;
     try {
       value = JSON.parse(line);
+      // The bulk of a large log: a line holding one plain add, used as it is.
+      const add = plainAddLine(value);
+      if (add !== undefined) {
+        out.push({ kind: 'add', add });
+        continue;
+      }
       // Integer fields of file actions are validated as safe integers, so JSON.parse rounding
       // there is caught as PRECISION_LOSS. Only app transaction versions (bigint) and free-form
       // commitInfo keep values beyond 2^53, so only those lines are re-read losslessly.
@@ -424,6 +446,15 @@ export function parseActionLines(bytes: Uint8Array, path: string, kind: 'commit'
     }
   }
   return out;
+}
+
+/** The AddFile of a parsed line whose only key is an `add` of the plain shape (see isPlainAdd). */
+function plainAddLine(value: unknown): AddFile | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  const add = (value as Obj).add;
+  if (!isObj(add)) return undefined;
+  for (const k in value) if (k !== 'add') return undefined;
+  return isPlainAdd(add) ? (add as unknown as AddFile) : undefined;
 }
 
 /** Re-validates a line read losslessly, so a precision error quotes the exact value. */

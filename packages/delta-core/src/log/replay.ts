@@ -1,5 +1,6 @@
 import { DeltaError } from '../errors.js';
 import type { Action, AddFile, CommitInfo, DomainMetadata, Metadata, Protocol, RemoveFile, SetTransaction } from './actions.js';
+import { FileKeyMap } from './file-key-map.js';
 import { fileActionKey } from './paths.js';
 
 /**
@@ -36,10 +37,10 @@ export interface TableState {
  */
 export class LogReplay {
   readonly #tableRoot: string;
-  readonly #adds = new Map<string, AddFile>();
+  readonly #adds = new FileKeyMap<AddFile>();
   readonly #checkpointAdds: Array<readonly AddFile[]> = [];
   readonly #checkpointRemoves: Array<readonly RemoveFile[]> = [];
-  readonly #removes = new Map<string, RemoveFile>();
+  readonly #removes = new FileKeyMap<RemoveFile>();
   readonly #txns = new Map<string, bigint>();
   readonly #setTransactions = new Map<string, SetTransaction>();
   readonly #domains = new Map<string, DomainMetadata>();
@@ -48,6 +49,14 @@ export class LogReplay {
 
   constructor(tableRoot: string) {
     this.#tableRoot = tableRoot;
+  }
+
+  /**
+   * Sizes the index of live files for `count` add actions, an upper bound of its size (a hint:
+   * replay works without it, but a large log then pays for growing the index step by step).
+   */
+  reserve(count: number): void {
+    this.#adds.reserve(count);
   }
 
   /** Applies the actions of one commit (or of a checkpoint, which behaves as a single commit). */
@@ -95,6 +104,7 @@ export class LogReplay {
    * Adds the live files of a checkpoint, before any other action is applied. A checkpoint holds
    * each logical file once, so its adds stay in an array; only the (few) keys that later actions
    * touch are compared against them in {@link finish}, instead of hashing every checkpoint file.
+   * The array may become the state's file list as it is: it must not change afterwards.
    */
   addCheckpointFiles(adds: readonly AddFile[]): void {
     if (this.#adds.size > 0 || this.#removes.size > 0) {
@@ -112,17 +122,20 @@ export class LogReplay {
   }
 
   /** Checkpoint adds no later action replaced or removed, then the adds from commits. */
-  #liveFiles(): AddFile[] {
-    const out: AddFile[] = [];
+  #liveFiles(): readonly AddFile[] {
     const touched = (key: string) => this.#adds.has(key) || this.#removes.has(key);
     const anyTouched = this.#adds.size > 0 || this.#removes.size > 0;
+    // Nothing replaced or removed a checkpoint file: its adds are the answer as they are.
+    if (!anyTouched && this.#checkpointAdds.length === 1) return this.#checkpointAdds[0]!;
+    const out: AddFile[] = [];
+    if (!anyTouched) {
+      for (const chunk of this.#checkpointAdds) for (const a of chunk) out.push(a);
+      return out;
+    }
     for (const chunk of this.#checkpointAdds) {
-      if (!anyTouched) {
-        for (const a of chunk) out.push(a);
-        continue;
-      }
       for (const a of chunk) if (!touched(fileActionKey(this.#tableRoot, a.path, a.deletionVector))) out.push(a);
     }
+    if (out.length === 0) return this.#adds.valuesArray();
     for (const a of this.#adds.values()) out.push(a);
     return out;
   }
@@ -140,6 +153,7 @@ export class LogReplay {
         }
       }
     }
+    if (out.length === 0) return this.#removes.valuesArray();
     for (const r of this.#removes.values()) out.push(r);
     return out;
   }

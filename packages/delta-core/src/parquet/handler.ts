@@ -19,6 +19,10 @@ export interface ParquetReadOptions {
    * `columns` when given. The top-level columns of these paths come back pruned to the listed
    * fields where the handler can prune (it may return more fields of a struct than asked, never
    * fewer of those the file has). Paths the file lacks are skipped, as with `columns`.
+   * A field null on every row may come back as an Arrow `Null` column instead of its type, and
+   * the rows of a file may come in more batches than with `columns` (still in file order): this
+   * is the projection for Delta checkpoints, read through log/arrow-columns.ts, which treats both
+   * alike.
    */
   readonly fieldPaths?: readonly (readonly string[])[];
   /** Rows per batch; the handler picks a large default (small batches halve throughput). */

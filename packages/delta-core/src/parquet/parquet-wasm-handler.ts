@@ -10,6 +10,7 @@ import type { ObjectStore } from '../storage/object-store.js';
 import { decodeInThread, decodeSchema } from './decode.js';
 import { encodeTable } from './encode.js';
 import type { ParquetFileRef, ParquetHandler, ParquetReadOptions, ParquetWriteOptions } from './handler.js';
+import { decodeProjectedJs } from './projected-js.js';
 import { WorkerPool } from './worker-pool.js';
 
 /** Below this many rows, shipping a table to a worker costs more than encoding it here. */
@@ -21,11 +22,18 @@ export interface ParquetHandlerOptions {
    * Workers load the built `dist/parquet/decode-worker.js` (see worker-pool.ts).
    */
   readonly workers?: number;
+  /**
+   * Decode `fieldPaths` reads (checkpoints) on the calling thread with the pure-JS decoder of
+   * projected-js.ts, which reads only the wanted leaf columns and skips those the footer proves
+   * all-null; files it does not support go to parquet-wasm as before. Default true; false always
+   * uses parquet-wasm (tests compare the two).
+   */
+  readonly jsProjection?: boolean;
 }
 
 /** Creates the parquet-wasm handler reading and writing through `store`. */
 export function createParquetHandler(store: ObjectStore, options: ParquetHandlerOptions = {}): ParquetHandler {
-  return new ParquetWasmHandler(store, options.workers ?? Math.min(2, availableParallelism()));
+  return new ParquetWasmHandler(store, options.workers ?? Math.min(2, availableParallelism()), options.jsProjection ?? true);
 }
 
 async function readBytes(store: ObjectStore, file: ParquetFileRef, signal: AbortSignal | undefined): Promise<Uint8Array> {
@@ -43,6 +51,7 @@ class ParquetWasmHandler implements ParquetHandler {
   constructor(
     private readonly store: ObjectStore,
     private readonly workers: number,
+    private readonly jsProjection: boolean,
   ) {}
 
   async readSchema(file: ParquetFileRef, options: { signal?: AbortSignal } = {}): Promise<Schema> {
@@ -59,6 +68,13 @@ class ParquetWasmHandler implements ParquetHandler {
   }
 
   async *readFiles(files: readonly ParquetFileRef[], options: ParquetReadOptions = {}): AsyncIterable<{ fileIndex: number; batch: RecordBatch }> {
+    if (options.fieldPaths !== undefined && this.jsProjection) {
+      for (let i = 0; i < files.length; i++) {
+        const bytes = await readBytes(this.store, files[i]!, options.signal);
+        for await (const batch of this.#readProjected(files[i]!, bytes, options)) yield { fileIndex: i, batch };
+      }
+      return;
+    }
     if (this.workers <= 0 || files.length === 0) {
       for (let i = 0; i < files.length; i++) {
         for await (const batch of this.readBatches(files[i]!, options)) yield { fileIndex: i, batch };
@@ -67,6 +83,30 @@ class ParquetWasmHandler implements ParquetHandler {
     }
     this.#pool ??= new WorkerPool(this.workers);
     yield* this.#pool.readFiles(files, options, (file, signal) => readBytes(this.store, file, signal));
+  }
+
+  /**
+   * One file's `fieldPaths` with the JS decoder, or with parquet-wasm (on a worker when there are
+   * workers) when the JS decoder fails for any reason: an unsupported layout, or corrupt bytes,
+   * which parquet-wasm then reports as CORRUPT_DATA_FILE.
+   */
+  async *#readProjected(file: ParquetFileRef, bytes: Uint8Array, options: ParquetReadOptions): AsyncIterable<RecordBatch> {
+    let batches: RecordBatch[] | undefined;
+    try {
+      batches = decodeProjectedJs(bytes, options.fieldPaths!);
+    } catch {
+      batches = undefined;
+    }
+    if (batches !== undefined) {
+      yield* batches;
+      return;
+    }
+    if (this.workers <= 0) {
+      yield* decodeInThread(bytes, file.path, options);
+      return;
+    }
+    this.#pool ??= new WorkerPool(this.workers);
+    for await (const item of this.#pool.readFiles([file], options, () => Promise.resolve(bytes))) yield item.batch;
   }
 
   /**

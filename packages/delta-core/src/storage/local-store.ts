@@ -83,9 +83,15 @@ export class LocalFileSystemStore implements ObjectStore {
     }
   }
 
+  /**
+   * A plain Uint8Array (not a Buffer, whose `slice` is a view) that owns its whole ArrayBuffer, so
+   * callers may transfer it to a worker. The read buffer is used as is when it already owns its
+   * ArrayBuffer (files over 4 KiB); pooled small buffers are copied.
+   */
   async get(path: string): Promise<Uint8Array> {
     try {
-      return ownedBytes(await readFileCb(path));
+      const b = await readFileCb(path);
+      return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? new Uint8Array(b.buffer, 0, b.byteLength) : new Uint8Array(b);
     } catch (e) {
       throw mapError('read', path, e);
     }
@@ -231,15 +237,6 @@ export class LocalFileSystemStore implements ObjectStore {
 
 /** Times a write re-creates its directory when it vanished right after being created. */
 const MKDIR_ATTEMPTS = 5;
-
-/**
- * The bytes of `buf` as a plain Uint8Array that owns its whole ArrayBuffer (so callers may transfer
- * it to a worker): a view when `buf` already does (files read whole do), else a copy (pooled).
- */
-function ownedBytes(buf: Buffer): Uint8Array {
-  if (buf.byteOffset === 0 && buf.byteLength === buf.buffer.byteLength) return new Uint8Array(buf.buffer, 0, buf.byteLength);
-  return new Uint8Array(buf);
-}
 
 function readFileCb(path: string): Promise<Buffer> {
   // The callback API makes fewer thread-pool round trips than fs.promises.readFile.

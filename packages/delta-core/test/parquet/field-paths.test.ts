@@ -8,8 +8,8 @@ import { LocalFileSystemStore } from '../../src/storage/local-store.js';
 import { deltaRs, describeFixtures } from '../fixtures.js';
 
 const local = new LocalFileSystemStore();
-const inThread = createParquetHandler(local, { workers: 0 });
-const pooled = createParquetHandler(local, { workers: 1 });
+const inThread = createParquetHandler(local, { workers: 0, jsProjection: false });
+const pooled = createParquetHandler(local, { workers: 1, jsProjection: false });
 afterAll(async () => {
   await pooled.close();
   await inThread.close();

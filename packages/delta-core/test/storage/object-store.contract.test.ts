@@ -120,6 +120,23 @@ describe.each(stores)('ObjectStore contract: %s', (_name, make) => {
   });
 });
 
+describe('LocalFileSystemStore.get', () => {
+  it('returns a plain Uint8Array owning its whole ArrayBuffer (safe to transfer), small and large files alike', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'deltakit-store-'));
+    tmpRoots.push(root);
+    const store = new LocalFileSystemStore();
+    for (const size of [0, 10, 4095, 4096, 8192, 100_000]) {
+      const data = new Uint8Array(size).map((_, i) => i % 251);
+      await store.put(`${root}/f${size}`, data);
+      const got = await store.get(`${root}/f${size}`);
+      expect(Object.getPrototypeOf(got)).toBe(Uint8Array.prototype);
+      expect(got.byteOffset).toBe(0);
+      expect(got.buffer.byteLength).toBe(size);
+      expect(got).toEqual(data);
+    }
+  });
+});
+
 describe('LocalFileSystemStore.watch', () => {
   it('reports files created in a watched folder and its subfolders, until stopped', async () => {
     const root = mkdtempSync(join(tmpdir(), 'deltakit-watch-'));
